@@ -1,0 +1,51 @@
+"""Tortoise configuration: one app, models from every domain package, migrations in `migrations/`."""
+from tortoise import Tortoise
+
+from app.settings import get_settings
+
+MODEL_MODULES = [
+    "app.domain.catalog.models",
+    "app.domain.accounts.models",
+    "app.domain.ledger.models",
+    "app.domain.packages.models",
+    "app.domain.orders.models",
+    "app.domain.events.models",
+    "app.domain.system.models",
+]
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/roomkit"
+
+
+def tortoise_config(database_url: str | None = None, pool_size: int | None = None) -> dict:
+    settings = get_settings()
+    url = database_url or settings.database_url or DEFAULT_DATABASE_URL
+    url = url.replace("postgresql://", "postgres://", 1)
+    size = pool_size or settings.db_pool_size
+    # asyncpg's pool defaults to a handful of connections; concurrency needs it sized.
+    sep = "&" if "?" in url else "?"
+    if "maxsize=" not in url:
+        url = f"{url}{sep}minsize=1&maxsize={size}"
+    return {
+        "connections": {"default": url},
+        "apps": {"models": {"models": MODEL_MODULES, "migrations": "migrations", "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+TORTOISE_ORM = tortoise_config()
+
+
+async def init_db(database_url: str | None = None, pool_size: int | None = None) -> None:
+    await Tortoise.init(config=tortoise_config(database_url, pool_size))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str | None = None) -> None:
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(database_url, pool_size=2))
+    await Tortoise.close_connections()

@@ -1,0 +1,92 @@
+"""The catalog is data (SPEC §1): operators change rows, code reads them."""
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Component(Model):
+    code = fields.CharField(max_length=32, primary_key=True)
+    product = fields.CharField(max_length=8)  # RTC | IM
+    name = fields.CharField(max_length=64)
+    monthly_price_fen = fields.BigIntField()
+    tier = fields.IntField()  # order within a product; upgrades only go up
+    trial_days = fields.IntField(null=True)
+
+    class Meta:
+        table = "catalog_component"
+
+
+class Edition(Model):
+    code = fields.CharField(max_length=32, primary_key=True)
+    name = fields.CharField(max_length=64)
+    position = fields.IntField()
+    list_price_fen = fields.BigIntField()
+    rtc_component = fields.ForeignKeyField("models.Component", related_name="rtc_editions")
+    im_component = fields.ForeignKeyField("models.Component", related_name="im_editions", null=True)
+    trial_days = fields.IntField(null=True)
+    max_participants = fields.IntField()
+    max_video_streams = fields.IntField()
+    resolutions = fields.JSONField()
+    included_minutes = fields.BigIntField(null=True)
+    included_dau = fields.IntField(null=True)
+    included_peak_groups = fields.IntField(null=True)
+    purchasable = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "catalog_edition"
+
+
+class Feature(Model):
+    code = fields.CharField(max_length=64, primary_key=True)
+    group = fields.CharField(max_length=32)
+    name = fields.CharField(max_length=128)
+    position = fields.IntField()
+
+    class Meta:
+        table = "catalog_feature"
+
+
+class EditionFeature(Model):
+    id = fields.IntField(primary_key=True)
+    edition = fields.ForeignKeyField("models.Edition", related_name="feature_values")
+    feature = fields.ForeignKeyField("models.Feature", related_name="edition_values")
+    included = fields.BooleanField()
+    value = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "catalog_edition_feature"
+        unique_together = (("edition", "feature"),)
+
+
+class Campaign(Model):
+    """A first-month discount: `percent_of_list` % of the edition's list price (B-4)."""
+
+    code = fields.CharField(max_length=32, primary_key=True)
+    name = fields.CharField(max_length=64)
+    percent_of_list = fields.IntField()
+    first_order_only = fields.BooleanField()
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "catalog_campaign"
+
+
+class Rate(Model):
+    """Postpaid rates and usage weights (M-2…M-4): `amount_fen` per `per_units`."""
+
+    code = fields.CharField(max_length=32, primary_key=True)
+    amount_fen = fields.BigIntField()
+    per_units = fields.IntField(default=1)
+    description = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "catalog_rate"
+
+
+class UsageWeight(Model):
+    """Standard minutes per minute of each usage kind (M-2)."""
+
+    kind = fields.CharField(max_length=16, primary_key=True)
+    weight = fields.IntField()
+
+    class Meta:
+        table = "catalog_usage_weight"

@@ -1,0 +1,47 @@
+"""Pure price maths (B-4, R-1). No I/O: callers pass catalog rows in."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.domain.money import round_fen
+
+MIN_MONTHS, MAX_MONTHS = 1, 36
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    months: int
+    amount_fen: int
+    campaign: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"description": self.description, "months": self.months, "amount_fen": self.amount_fen,
+                "campaign": self.campaign}
+
+    @staticmethod
+    def from_dict(d: dict) -> "Line":
+        return Line(d["description"], d["months"], d["amount_fen"], d.get("campaign"))
+
+
+def campaign_price_fen(list_price_fen: int, percent_of_list: int) -> int:
+    return round_fen(Decimal(list_price_fen) * percent_of_list / 100)
+
+
+def purchase_lines(
+    *, edition_code: str, edition_name: str, monthly_fen: int, months: int,
+    campaign: tuple[str, int] | None,
+) -> list[Line]:
+    """`campaign` is (code, first-month price in fen) of the best eligible campaign, if any.
+    It applies to the first month only, and only when it beats the current price."""
+    label = f"{edition_name} ({edition_code})"
+    if campaign is not None and campaign[1] < monthly_fen:
+        code, first_fen = campaign
+        lines = [Line(f"{label}, first month, campaign {code}", 1, first_fen, code)]
+        if months > 1:
+            lines.append(Line(f"{label}, months 2–{months}", months - 1, monthly_fen * (months - 1)))
+        return lines
+    return [Line(f"{label}, {months} month{'s' if months > 1 else ''}", months, monthly_fen * months)]
+
+
+def total_fen(lines: list[Line]) -> int:
+    return sum(line.amount_fen for line in lines)

@@ -1,0 +1,42 @@
+"""A package: an edition bought (or trialled) for one app, with its two component periods."""
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Package(Model):
+    id = fields.BigIntField(primary_key=True)
+    application = fields.ForeignKeyField("models.Application", related_name="packages")
+    account = fields.ForeignKeyField("models.Account", related_name="packages")
+    edition = fields.CharField(max_length=32)
+    status = fields.CharField(max_length=16)  # TRIAL | ACTIVE | EXPIRED | TRIAL_ENDED | REFUNDED | RECLAIMED
+    # Each component runs from its anchor for a whole number of anchor-months (B-3);
+    # a trial's RTC period is a fixed 7×24 h instead (rtc_months 0, expiry stored).
+    rtc_code = fields.CharField(max_length=32)
+    rtc_anchor = fields.DatetimeField()
+    rtc_months = fields.IntField()
+    rtc_expires_at = fields.DatetimeField()
+    im_code = fields.CharField(max_length=32, null=True)
+    im_anchor = fields.DatetimeField(null=True)
+    im_months = fields.IntField(null=True)
+    im_expires_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+    auto_renew = fields.BooleanField(default=False)
+    auto_renew_months = fields.IntField(default=1)
+    auto_renew_failure_reason = fields.CharField(max_length=32, null=True)
+    # The next instant a timer has work on this row; null when none (C-1).
+    next_due_at = fields.DatetimeField(null=True, db_index=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "package"
+
+    @property
+    def expires_at(self):
+        if self.im_expires_at is None:
+            return self.rtc_expires_at
+        return min(self.rtc_expires_at, self.im_expires_at)
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in ("TRIAL", "ACTIVE", "EXPIRED")

@@ -1,0 +1,23 @@
+"""Process configuration, read once from the environment (SPEC §12)."""
+from functools import lru_cache
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    port: int = 8000
+    clock_mode: Literal["real", "simulated"] = "real"
+    payments_mode: Literal["live", "sandbox"] = "live"
+    roomkit_operator_token: str | None = None
+    db_pool_size: int = 20
+    data_dir: str = ".data"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,77 @@
+import strawberry
+from strawberry.types import Info
+
+from app import clock
+from app.domain.accounts import service as accounts
+from app.domain.errors import DomainError
+from graphql_schema.accounts.types import (
+    AccountPayload,
+    ApplicationPayload,
+    TokenPayload,
+    account_of,
+    application_of,
+)
+from graphql_schema.enums import AccountType, Role
+from graphql_schema.errors import user_errors
+from graphql_schema.ids import parse_id
+from graphql_schema.permissions import customer_side, operator
+
+MAX_LIST = 1000
+
+
+@strawberry.input
+class CreateAccountInput:
+    name: str
+    type: AccountType = AccountType.OWNER
+    owner_id: strawberry.ID | None = None
+    real_name_verified: bool = True
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation
+    async def create_application(self, info: Info, name: str) -> ApplicationPayload:
+        caller = customer_side(info, "packages:write")
+        try:
+            app = await accounts.create_application(caller.account_id, name, await clock.now())
+        except DomainError as e:
+            return ApplicationPayload(errors=user_errors(e))
+        return ApplicationPayload(application=application_of(app))
+
+    @strawberry.mutation(description="Operators: a new account and a CUSTOMER token for it.")
+    async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
+        operator(info)
+        try:
+            owner_id = parse_id(input.owner_id, "account", "ownerId") if input.owner_id is not None else None
+            account, token = await accounts.create_account(
+                name=input.name, type=input.type.value, owner_id=owner_id,
+                real_name_verified=input.real_name_verified, now=await clock.now(),
+            )
+        except DomainError as e:
+            return AccountPayload(errors=user_errors(e))
+        return AccountPayload(account=account_of(account), token=token)
+
+    @strawberry.mutation
+    async def issue_token(
+        self, info: Info, role: Role, account_id: strawberry.ID | None = None, scopes: list[str] | None = None
+    ) -> TokenPayload:
+        operator(info)
+        try:
+            if scopes is not None and len(scopes) > MAX_LIST:
+                raise DomainError("LIST_TOO_LONG", f"at most {MAX_LIST} scopes", "scopes")
+            acc = parse_id(account_id, "account", "accountId") if account_id is not None else None
+            token = await accounts.issue_token(account_id=acc, role=role.value, scopes=scopes, now=await clock.now())
+        except DomainError as e:
+            return TokenPayload(errors=user_errors(e))
+        return TokenPayload(token=token)
+
+    @strawberry.mutation
+    async def set_real_name_verified(self, info: Info, account_id: strawberry.ID, verified: bool) -> AccountPayload:
+        operator(info)
+        try:
+            account = await accounts.set_real_name_verified(
+                parse_id(account_id, "account", "accountId"), verified, await clock.now()
+            )
+        except DomainError as e:
+            return AccountPayload(errors=user_errors(e))
+        return AccountPayload(account=account_of(account))

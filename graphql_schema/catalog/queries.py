@@ -1,0 +1,76 @@
+import strawberry
+from strawberry.types import Info
+
+from app.domain.accounts import service as accounts
+from app.domain.catalog import service as catalog
+from app.domain.errors import DomainError
+from graphql_schema.catalog.types import (
+    Edition,
+    EditionCode,
+    FeatureMatrix,
+    FeatureMatrixRow,
+    Quote,
+    edition_feature_of,
+    edition_of,
+    feature_of,
+    quote_of,
+)
+from graphql_schema.errors import from_domain
+
+
+async def _editions() -> list[Edition]:
+    views = await catalog.editions()
+    cells = await catalog.edition_features([v.edition.code for v in views])
+    return [edition_of(v, cells[v.edition.code]) for v in views]
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="The four editions with prices, quotas and features (SPEC §1).")
+    async def editions(self) -> list[Edition]:
+        return await _editions()
+
+    @strawberry.field
+    async def edition(self, code: EditionCode) -> Edition | None:
+        view = await catalog.edition(code.value)
+        if view is None:
+            return None
+        cells = await catalog.edition_features([code.value])
+        return edition_of(view, cells[code.value])
+
+    @strawberry.field(description="One row per feature, one value per edition in `editions` order.")
+    async def feature_matrix(self) -> FeatureMatrix:
+        views = await catalog.editions()
+        codes = [v.edition.code for v in views]
+        cells = await catalog.edition_features(codes)
+        editions = [edition_of(v, cells[v.edition.code]) for v in views]
+        by_feature: dict[str, dict[str, object]] = {}
+        for code in codes:
+            for cell in cells[code]:
+                by_feature.setdefault(cell.feature_id, {})[code] = cell
+        rows = [
+            FeatureMatrixRow(
+                feature=feature_of(f),
+                values=[edition_feature_of(by_feature[f.code][code]) for code in codes],
+            )
+            for f in await catalog.features()
+            if f.code in by_feature
+        ]
+        return FeatureMatrix(editions=editions, rows=rows)
+
+    @strawberry.field(description="B-4: what purchasePackage would charge; with a token the caller's campaigns apply.")
+    async def quote(self, info: Info, edition: EditionCode, months: int, sdk_app_id: int | None = None) -> Quote:
+        caller = info.context.caller
+        try:
+            view = await catalog.purchasable_edition(edition.value)
+            account_id, campaigns_allowed = None, True
+            if caller is not None and caller.account_id is not None:
+                account_id = caller.account_id
+                campaigns_allowed = caller.actor_type == "OWNER"
+                if sdk_app_id is not None:
+                    await accounts.get_application(caller, sdk_app_id)
+            lines = await catalog.purchase_quote(view, months, campaigns_allowed=campaigns_allowed,
+                                                 account_id=account_id)
+        except DomainError as e:
+            raise from_domain(e)
+        return quote_of(lines)

@@ -1,0 +1,37 @@
+"""How refusals reach clients: domain refusals as payload `errors`, access failures as GraphQL
+errors with `extensions.code` (contract: UNAUTHENTICATED, FORBIDDEN)."""
+import strawberry
+
+from app.domain.errors import DomainError
+
+
+class ApiError(Exception):
+    """Raised in resolvers; never masked, shown with its code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.extensions = {"code": code}
+
+
+def unauthenticated() -> ApiError:
+    return ApiError("UNAUTHENTICATED", "a valid 'Authorization: Bearer <token>' header is required")
+
+
+def forbidden(what: str = "this operation") -> ApiError:
+    return ApiError("FORBIDDEN", f"the caller's role or scopes do not allow {what}")
+
+
+def from_domain(error: DomainError) -> ApiError:
+    """For fields whose type has no `errors` list (queries)."""
+    return ApiError(error.code, error.message)
+
+
+@strawberry.type
+class UserError:
+    code: str
+    field: str | None
+    message: str
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [UserError(code=error.code, field=error.field, message=error.message)]

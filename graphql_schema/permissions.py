@@ -1,0 +1,31 @@
+"""Access rules of H-1, applied at the door: resolvers call these before any domain service."""
+from strawberry.types import Info
+
+from app.domain.accounts.caller import Caller
+from graphql_schema.errors import forbidden, unauthenticated
+
+
+def caller_of(info: Info) -> Caller:
+    caller = info.context.caller
+    if caller is None:
+        raise unauthenticated()
+    return caller
+
+
+def require(info: Info, *roles: str, scope: str | None = None) -> Caller:
+    """CUSTOMER always acts on its own account; PARTNER needs `scope`; others as listed."""
+    caller = caller_of(info)
+    if caller.role not in roles:
+        raise forbidden()
+    if caller.role == "PARTNER" and (scope is None or scope not in caller.scopes):
+        raise forbidden(f"this operation without the '{scope}' scope" if scope else "this operation")
+    return caller
+
+
+def customer_side(info: Info, scope: str) -> Caller:
+    """An account's own caller: a customer (or its sub-user) or a partner with `scope`."""
+    return require(info, "CUSTOMER", "PARTNER", scope=scope)
+
+
+def operator(info: Info) -> Caller:
+    return require(info, "OPERATOR")

@@ -1,0 +1,53 @@
+"""The schema: every domain's queries and mutations merged, with the H-3 abuse limits."""
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from app.domain.errors import DomainError
+from graphql_schema.accounts.mutations import AccountsMutation
+from graphql_schema.accounts.queries import AccountsQuery
+from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.errors import ApiError
+from graphql_schema.system.mutations import SystemMutation
+from graphql_schema.system.queries import SystemQuery
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+Query = merge_types("Query", (CatalogQuery, AccountsQuery, SystemQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, SystemMutation))
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected exceptions only; validation, limiter and typed errors keep their message."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (ApiError, DomainError))
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(relay_max_results=100),
+        extensions=[
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+        ],
+    )
+
+
+schema = build_schema()

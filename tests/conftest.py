@@ -1,0 +1,70 @@
+"""Real PostgreSQL and Redis for every test (no SQLite, no fakes).
+
+One database per run (`<name>_test`), migrated and seeded once; before each test every table
+but the catalog is emptied and the test Redis database flushed. Simulated time starts at a
+fixed instant so that figures are exact.
+"""
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+os.environ.setdefault("CLOCK_MODE", "simulated")
+os.environ.setdefault("PAYMENTS_MODE", "sandbox")
+os.environ.setdefault("ROOMKIT_OPERATOR_TOKEN", "operator-test-token")
+OPERATOR = os.environ["ROOMKIT_OPERATOR_TOKEN"]
+
+from tests.services import resolve_services  # noqa: E402
+
+DATABASE_URL, REDIS_URL = resolve_services()
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["REDIS_URL"] = REDIS_URL
+
+import httpx  # noqa: E402
+from tortoise import Tortoise, connections  # noqa: E402
+
+from app import clock, db, redis_conn  # noqa: E402
+from app.cli import _setup  # noqa: E402
+from app.settings import get_settings  # noqa: E402
+
+CATALOG_TABLES = {
+    "catalog_component", "catalog_edition", "catalog_feature", "catalog_edition_feature",
+    "catalog_campaign", "catalog_rate", "catalog_usage_weight", "tortoise_migrations",
+}
+START = datetime(2027, 1, 9, 16, 0, tzinfo=UTC)  # 2027-01-10 00:00 Asia/Shanghai
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database():
+    from tests.services import recreate_database
+
+    await recreate_database(DATABASE_URL)
+    await _setup(DATABASE_URL)
+    await db.init_db(DATABASE_URL, pool_size=40)
+    await redis_conn.connect(REDIS_URL)
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    )
+    tables = sorted(r["tablename"] for r in rows if r["tablename"] not in CATALOG_TABLES)
+    yield tables
+    await redis_conn.close()
+    await Tortoise.close_connections()
+
+
+@pytest.fixture(autouse=True)
+async def clean(database, monkeypatch):
+    get_settings.cache_clear()
+    await connections.get("default").execute_script(f"TRUNCATE {', '.join(database)} CASCADE")
+    await redis_conn.get().flushdb()
+    await clock.set_simulated_now(START)
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+async def client():
+    from app.server import create_app
+
+    app = create_app()  # the session fixture already did what its lifespan does
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
