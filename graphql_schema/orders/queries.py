@@ -1,0 +1,36 @@
+import strawberry
+from strawberry.types import Info
+
+from app.domain.errors import DomainError
+from app.domain.orders import service as orders
+from graphql_schema.enums import OrderKind
+from graphql_schema.ids import parse_id
+from graphql_schema.orders.types import Order, OrderConnection, OrderEdge, order_of
+from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from graphql_schema.permissions import customer_side
+
+
+@strawberry.type
+class OrdersQuery:
+    @strawberry.field(description="The account's orders, newest first.")
+    async def orders(
+        self, info: Info, first: int = 20, after: str | None = None, sdk_app_id: int | None = None,
+        kind: OrderKind | None = None,
+    ) -> OrderConnection:
+        caller = customer_side(info, "orders:read")
+        first = check_first(first)
+        rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
+                                 sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
+        page = rows[:first]
+        edges = [OrderEdge(node=order_of(o), cursor=encode_cursor("order", o.id)) for o in page]
+        return OrderConnection(
+            edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None)
+        )
+
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+        caller = customer_side(info, "orders:read")
+        try:
+            return order_of(await orders.get_for(caller, parse_id(id, "order", "id")))
+        except DomainError:
+            return None
