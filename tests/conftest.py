@@ -23,7 +23,7 @@ os.environ["REDIS_URL"] = REDIS_URL
 import httpx  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 
-from app import clock, db, redis_conn  # noqa: E402
+from app import clock, db, live_events, redis_conn  # noqa: E402
 from app.cli import _setup  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
@@ -41,7 +41,7 @@ async def database():
     await recreate_database(DATABASE_URL)
     await _setup(DATABASE_URL)
     await db.init_db(DATABASE_URL, pool_size=40)
-    await redis_conn.connect(REDIS_URL)
+    live_events.install_publisher(await redis_conn.connect(REDIS_URL))
     rows = await connections.get("default").execute_query_dict(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
     )

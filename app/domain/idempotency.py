@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
+from app.domain.tx import atomic
 
 from app.domain.errors import DomainError
 from app.domain.system.models import IdempotencyRecord
@@ -42,7 +42,7 @@ async def run_once(
     """Run `action` (which returns a small JSON-able result) unless this key already succeeded."""
     check_key(key)
     digest = request_hash(request)
-    async with in_transaction() as conn:
+    async with atomic() as conn:
         await conn.execute_query(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"idem:{account_id}:{key}"]
         )

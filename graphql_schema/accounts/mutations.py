@@ -3,7 +3,7 @@ from strawberry.types import Info
 
 from app import clock
 from app.domain.accounts import service as accounts
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, NotFound
 from graphql_schema.accounts.types import (
     AccountPayload,
     ApplicationPayload,
@@ -22,9 +22,9 @@ MAX_LIST = 1000
 @strawberry.input
 class CreateAccountInput:
     name: str
-    type: AccountType = AccountType.OWNER
+    type: AccountType | None = AccountType.OWNER
     owner_id: strawberry.ID | None = None
-    real_name_verified: bool = True
+    real_name_verified: bool | None = True
 
 
 @strawberry.type
@@ -42,10 +42,15 @@ class AccountsMutation:
     async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
         operator(info)
         try:
-            owner_id = parse_id(input.owner_id, "account", "ownerId") if input.owner_id is not None else None
+            owner_id = None
+            if input.owner_id is not None:
+                try:
+                    owner_id = parse_id(input.owner_id, "account", "ownerId")
+                except NotFound:  # a malformed id names no account, like an unknown one: INVALID_OWNER
+                    raise DomainError("INVALID_OWNER", "sub-users and collaborators need an OWNER account", "ownerId")
             account, token = await accounts.create_account(
-                name=input.name, type=input.type.value, owner_id=owner_id,
-                real_name_verified=input.real_name_verified, now=await clock.now(),
+                name=input.name, type=(input.type or AccountType.OWNER).value, owner_id=owner_id,
+                real_name_verified=input.real_name_verified is not False, now=await clock.now(),
             )
         except DomainError as e:
             return AccountPayload(errors=user_errors(e))

@@ -11,10 +11,10 @@ from graphql_schema.permissions import customer_side
 class EventsQuery:
     @strawberry.field(description="The account's events in the order they happened (V-1); follow endCursor for new ones.")
     async def events(
-        self, info: Info, first: int = 50, after: str | None = None, sdk_app_id: int | None = None
+        self, info: Info, first: int | None = 50, after: str | None = None, sdk_app_id: int | None = None
     ) -> EventConnection:
         caller = customer_side(info, "account:read")
-        first = check_first(first)
+        first = check_first(50 if first is None else first)
         rows = await events.page(caller.account_id, first=first, after_id=decode_cursor("event", after),
                                  sdk_app_id=sdk_app_id)
         page = rows[:first]

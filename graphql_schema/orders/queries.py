@@ -14,11 +14,11 @@ from graphql_schema.permissions import customer_side
 class OrdersQuery:
     @strawberry.field(description="The account's orders, newest first.")
     async def orders(
-        self, info: Info, first: int = 20, after: str | None = None, sdk_app_id: int | None = None,
+        self, info: Info, first: int | None = 20, after: str | None = None, sdk_app_id: int | None = None,
         kind: OrderKind | None = None,
     ) -> OrderConnection:
         caller = customer_side(info, "orders:read")
-        first = check_first(first)
+        first = check_first(20 if first is None else first)
         rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
                                  sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
         page = rows[:first]

@@ -1,7 +1,7 @@
 """Money arriving: operator credits, gateway top-ups (A-4), and vouchers."""
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
+from app.domain.tx import atomic
 
 from app.domain.accounts.models import Account, Voucher
 from app.domain.errors import DomainError
@@ -17,7 +17,7 @@ async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime,
     book = SOURCES.get((source or "").lower())
     if book is None:
         raise DomainError("INVALID_SOURCE", "source must be cash, income or gift", "source")
-    async with in_transaction():
+    async with atomic():
         account = await ledger.lock_account(account_id)
         if account.type != "OWNER":
             raise DomainError("INVALID_ACCOUNT", "credit the owner account; sub-users have no balance", "accountId")
@@ -37,7 +37,7 @@ async def grant_voucher(account_id: int, amount_fen: int, expires_at: datetime, 
         raise DomainError("INVALID_TIME", "give expiresAt with its UTC offset", "expiresAt")
     if expires_at <= at:
         raise DomainError("INVALID_EXPIRY", "a voucher must expire in the future", "expiresAt")
-    async with in_transaction():
+    async with atomic():
         account = await ledger.lock_account(account_id)
         if account.type != "OWNER":
             raise DomainError("INVALID_ACCOUNT", "grant vouchers to the owner account", "accountId")

@@ -6,6 +6,7 @@ from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
 from app.domain.accounts.models import Account, ApiToken, Application
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
+from app.domain.tx import atomic
 
 ACCOUNT_TYPES = ("OWNER", "SUB_USER", "COLLABORATOR")
 MAX_NAME = 200
@@ -94,18 +95,20 @@ async def get_account(account_id: int) -> Account:
 
 
 async def set_real_name_verified(account_id: int, verified: bool, now) -> Account:
-    account = await get_account(account_id)
-    account.real_name_verified = verified
-    await account.save(update_fields=["real_name_verified"])
-    await events.record("REAL_NAME_CHANGED", account_id=account.payer_id, at=now, data={"verified": verified})
+    async with atomic():
+        account = await get_account(account_id)
+        account.real_name_verified = verified
+        await account.save(update_fields=["real_name_verified"])
+        await events.record("REAL_NAME_CHANGED", account_id=account.payer_id, at=now, data={"verified": verified})
     return account
 
 
 async def create_application(account_id: int, name: str, now) -> Application:
     name = check_name(name)
-    app = await Application.create(account_id=account_id, name=name, created_at=now)
-    await events.record("APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now,
-                        data={"name": name})
+    async with atomic():
+        app = await Application.create(account_id=account_id, name=name, created_at=now)
+        await events.record("APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now,
+                            data={"name": name})
     return app
 
 

@@ -2,6 +2,8 @@
 happens after commit through `app.domain.events.bus`."""
 from datetime import datetime
 
+from app.domain import tx
+from app.domain.events import bus
 from app.domain.events.models import Event
 
 
@@ -13,9 +15,11 @@ async def record(
     sdk_app_id: int | None = None,
     data: dict | None = None,
 ) -> Event:
-    return await Event.create(
+    event = await Event.create(
         type=type, account_id=account_id, sdk_app_id=sdk_app_id, data=data or {}, occurred_at=at
     )
+    tx.on_commit(lambda: bus.publish(event))
+    return event
 
 
 async def page(account_id: int, *, first: int, after_id: int | None, sdk_app_id: int | None) -> list[Event]:

@@ -24,6 +24,13 @@ class Package(Model):
     auto_renew = fields.BooleanField(default=False)
     auto_renew_months = fields.IntField(default=1)
     auto_renew_failure_reason = fields.CharField(max_length=32, null=True)
+    # Included minutes of the current package month (M-2): granted at each month's start.
+    allowance_month = fields.IntField(default=0)  # index of the package month last granted
+    allowance_granted = fields.BigIntField(default=0)
+    allowance_used = fields.BigIntField(default=0)
+    # Reminders already sent, by the expiry they were for: a renewal re-arms them.
+    reminded_7d_for = fields.DatetimeField(null=True)
+    reminded_1d_for = fields.DatetimeField(null=True)
     # The next instant a timer has work on this row; null when none (C-1).
     next_due_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField()
@@ -36,6 +43,12 @@ class Package(Model):
         if self.im_expires_at is None:
             return self.rtc_expires_at
         return min(self.rtc_expires_at, self.im_expires_at)
+
+    @property
+    def included_minutes_left(self) -> int | None:
+        if self.status not in ("ACTIVE", "EXPIRED") or self.edition == "TRIAL":
+            return None
+        return max(self.allowance_granted - self.allowance_used, 0)
 
     @property
     def is_current(self) -> bool:

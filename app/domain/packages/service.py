@@ -2,12 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
+from app.domain.tx import atomic
 
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
 from app.domain.catalog import service as catalog
-from app.domain.catalog.models import Component
+from app.domain.catalog.models import Component, Edition
 from app.domain.catalog.pricing import Line
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
@@ -52,8 +52,10 @@ def check_account_may_buy(locked: Locked) -> None:
 
 
 def schedule(package: Package) -> None:
-    """The next instant a timer has work on this package (C-1)."""
-    package.next_due_at = package.expires_at if package.status in ("TRIAL", "ACTIVE", "EXPIRED") else None
+    """Set the next instant a timer has work on this package (C-1), and make it punctual."""
+    from app.domain.timers import packages as package_timers
+
+    package_timers.schedule(package)
 
 
 async def _end_superseded(package: Package | None, at: datetime) -> None:
@@ -70,7 +72,7 @@ async def _end_superseded(package: Package | None, at: datetime) -> None:
 
 
 async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Package:
-    async with in_transaction():
+    async with atomic():
         locked = await lock_app(caller, sdk_app_id)
         check_account_may_buy(locked)
         if locked.app.trials_used >= TRIALS_PER_APP:
@@ -112,7 +114,7 @@ async def purchase(
     catalog.check_months(months)
     if not accept_agreements:
         raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
-    async with in_transaction():
+    async with atomic():
         locked = await lock_app(caller, sdk_app_id)
         check_account_may_buy(locked)
         current = locked.package
@@ -131,6 +133,8 @@ async def purchase(
         )
         schedule(package)
         await package.save()
+        await grant_allowance(package, 0, at)
+        await package.save(update_fields=["allowance_month", "allowance_granted", "allowance_used"])
         order = await orders.create(
             account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
             package_id=package.id, kind="PURCHASE", edition=edition, months=months, lines=lines, at=at,
@@ -153,16 +157,20 @@ def component_state(package: Package, which: str) -> dict:
     }
 
 
-def extend_component(package: Package, which: str, months: int, at: datetime) -> None:
-    """R-1 / B-3: from the current expiry keeping the anchor; restarted from now once expired."""
-    if getattr(package, f"{which}_expires_at") > at:
-        total = getattr(package, f"{which}_months") + months
-        anchor = getattr(package, f"{which}_anchor")
-    else:
+def extend_component(package: Package, which: str, months: int, at: datetime) -> bool:
+    """R-1 / B-3: from the current expiry keeping the anchor; restarted from now once expired.
+    Returns True when the component restarted (a new anchor)."""
+    # A component renewed at its very expiry instant (auto-renewal) continues: no gap, same anchor.
+    restarted = getattr(package, f"{which}_expires_at") < at
+    if restarted:
         total, anchor = months, at
         setattr(package, f"{which}_anchor", at)
+    else:
+        total = getattr(package, f"{which}_months") + months
+        anchor = getattr(package, f"{which}_anchor")
     setattr(package, f"{which}_months", total)
     setattr(package, f"{which}_expires_at", rules.add_months(anchor, total))
+    return restarted
 
 
 def refresh_status(package: Package, at: datetime) -> None:
@@ -171,12 +179,12 @@ def refresh_status(package: Package, at: datetime) -> None:
         package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
 
 
-async def renewal_lines(package: Package, scope: str, months: int) -> list[Line]:
-    codes = [getattr(package, f"{which}_code") for which in SCOPES[scope]]
-    components = {c.code: c for c in await Component.filter(code__in=codes)}
+async def renewal_lines(package: Package, components: tuple[str, ...], months: int) -> list[Line]:
+    codes = [getattr(package, f"{which}_code") for which in components]
+    rows = {c.code: c for c in await Component.filter(code__in=codes)}
     return [
-        Line(f"{components[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
-             components[code].monthly_price_fen * months)
+        Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
+             rows[code].monthly_price_fen * months)
         for code in codes
     ]
 
@@ -187,31 +195,57 @@ def renewable(package: Package | None) -> Package:
     return package
 
 
+async def grant_allowance(package: Package, month: int, at: datetime) -> None:
+    """M-2: the included minutes of package month `month` (0-based from the RTC anchor)."""
+    edition = await Edition.get(code=package.edition)
+    package.allowance_month = month
+    package.allowance_granted = edition.included_minutes or 0
+    package.allowance_used = 0
+    await events.record("ALLOWANCE_GRANTED", account_id=package.account_id, sdk_app_id=package.application_id, at=at,
+                        data={"packageId": str(package.id), "month": month + 1,
+                              "minutes": package.allowance_granted})
+
+
+async def apply_renewal(
+    locked: Locked, package: Package, components: tuple[str, ...], months: int, *, at: datetime, kind: str,
+    placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers=None,
+) -> Order:
+    """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
+    lines = await renewal_lines(package, components, months)
+    before = {which: component_state(package, which) for which in components}
+    restarted = {which: extend_component(package, which, months, at) for which in components}
+    after = {which: component_state(package, which) for which in components}
+    refresh_status(package, at)
+    if restarted.get("rtc") and package.status == "ACTIVE":
+        await grant_allowance(package, 0, at)
+    await package.save()
+    order = await orders.create(
+        account_id=locked.account.id, placed_by_id=placed_by_id, sdk_app_id=package.application_id,
+        package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
+        scope=scope, details={"before": before, "after": after},
+    )
+    if vouchers is None:
+        vouchers = await payment.lock_vouchers(locked.account, voucher_ids or [], at)
+    split = payment.plan_split(locked.account, order.amount_fen, vouchers)
+    await payment.collect(locked.account, split, order_id=order.id, kind=order.kind, at=at)
+    await orders.record_split(order, split)
+    schedule(package)
+    await package.save(update_fields=["next_due_at"])
+    return order
+
+
 async def renew(
     caller: Caller, *, sdk_app_id: int, months: int, scope: str, voucher_ids: list[int], at: datetime,
-    kind: str = "RENEWAL",
 ) -> Order:
     catalog.check_months(months)
     if scope not in SCOPES:
         raise DomainError("INVALID_SCOPE", "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
-    async with in_transaction():
+    async with atomic():
         locked = await lock_app(caller, sdk_app_id)
         check_account_may_buy(locked)
         package = renewable(locked.package)
-        lines = await renewal_lines(package, scope, months)
-        before = {which: component_state(package, which) for which in SCOPES[scope]}
-        for which in SCOPES[scope]:
-            extend_component(package, which, months, at)
-        after = {which: component_state(package, which) for which in SCOPES[scope]}
-        refresh_status(package, at)
-        schedule(package)
-        await package.save()
-        order = await orders.create(
-            account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
-            package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
-            scope=scope, details={"before": before, "after": after},
-        )
-        await _pay(locked, order, voucher_ids, at)
+        order = await apply_renewal(locked, package, SCOPES[scope], months, at=at, kind="RENEWAL",
+                                    placed_by_id=caller.actor_account_id, scope=scope, voucher_ids=voucher_ids)
         await events.record(
             "PACKAGE_RENEWED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
             data={"orderId": str(order.id), "packageId": str(package.id), "scope": scope, "months": months,
@@ -222,7 +256,7 @@ async def renew(
 
 async def set_auto_renew(caller: Caller, *, sdk_app_id: int, enabled: bool, months: int, at: datetime) -> Package:
     catalog.check_months(months)
-    async with in_transaction():
+    async with atomic():
         locked = await lock_app(caller, sdk_app_id)
         if locked.account.status == "BANNED":
             raise DomainError("ACCOUNT_BANNED", "the account is banned")

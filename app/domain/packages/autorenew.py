@@ -1,0 +1,88 @@
+"""Auto-renewal at the expiry instant (R-2, R-3) and the reminder test of R-4."""
+from datetime import datetime
+
+from app.domain import idempotency
+from app.domain.accounts.models import Account, Application, Voucher
+from app.domain.catalog.models import Component
+from app.domain.errors import DomainError
+from app.domain.events import service as events
+from app.domain.money import format_fen
+from app.domain.packages import service as packages
+from app.domain.packages.models import Package
+
+SCOPE_OF = {("rtc", "im"): "FULL", ("rtc",): "RTC_ONLY", ("im",): "IM_ONLY"}
+
+
+def expiring(p: Package) -> tuple[str, ...]:
+    """The components that end at the package's expiry instant: what auto-renewal renews."""
+    at = p.expires_at
+    return tuple(w for w in ("rtc", "im") if getattr(p, f"{w}_code") and getattr(p, f"{w}_expires_at") == at)
+
+
+async def renewal_price_fen(p: Package, components: tuple[str, ...], months: int) -> int:
+    codes = [getattr(p, f"{w}_code") for w in components]
+    prices = {c.code: c.monthly_price_fen for c in await Component.filter(code__in=codes)}
+    return sum(prices[c] for c in codes) * months
+
+
+async def best_voucher(account_id: int, price_fen: int, at: datetime, *, lock: bool) -> Voucher | None:
+    """R-2: the largest unexpired, unused voucher not above the price."""
+    query = Voucher.filter(account_id=account_id, used_at__isnull=True, expires_at__gt=at, amount_fen__lte=price_fen)
+    if lock:
+        query = query.select_for_update()
+    return await query.order_by("-amount_fen", "expires_at", "id").first()
+
+
+async def renewal_shortfall(account: Account, p: Package, at: datetime) -> bool:
+    """R-4: would the renewal at expiry fail for want of money?"""
+    price = await renewal_price_fen(p, expiring(p), p.auto_renew_months)
+    voucher = await best_voucher(account.id, price, at, lock=False)
+    return account.available_fen < price - (voucher.amount_fen if voucher else 0)
+
+
+def refusal(account: Account, price_fen: int, voucher: Voucher | None) -> str | None:
+    """R-3, checked in this order."""
+    if account.status in ("SUSPENDED", "BANNED"):
+        return "ACCOUNT_RESTRICTED"
+    if not account.real_name_verified:
+        return "REAL_NAME_ABNORMAL"
+    if account.available_fen < price_fen - (voucher.amount_fen if voucher else 0):
+        return "INSUFFICIENT_BALANCE"
+    return None
+
+
+async def attempt(account: Account, p: Package, due: datetime) -> str | None:
+    """Renew what expires at `due`; returns None on success, else the recorded failure reason.
+    The caller holds the account and package locks."""
+    components = expiring(p)
+    months = p.auto_renew_months
+    price = await renewal_price_fen(p, components, months)
+    voucher = await best_voucher(account.id, price, due, lock=True)
+    reason = refusal(account, price, voucher)
+    if reason is not None:
+        p.auto_renew_failure_reason = reason
+        await events.record("AUTO_RENEW_FAILED", account_id=account.id, sdk_app_id=p.application_id, at=due,
+                            data={"reason": reason, "packageId": str(p.id)})
+        return reason
+    app = await Application.get(sdk_app_id=p.application_id)
+    locked = packages.Locked(account, app, p)
+    scope = SCOPE_OF[components]
+
+    async def renew() -> dict:
+        order = await packages.apply_renewal(
+            locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
+            vouchers=[voucher] if voucher else [],
+        )
+        return {"orderId": str(order.id)}
+
+    # One charge per (package, period) even if every other guard failed (ARCHITECTURE, Timers).
+    key = f"auto-renew:{p.id}:{int(due.timestamp())}"
+    result = await idempotency.run_once(account_id=account.id, mutation="autoRenewal", key=key,
+                                        request={"package": p.id, "due": due.isoformat()}, now=due, action=renew)
+    p.auto_renew_failure_reason = None
+    await events.record(
+        "AUTO_RENEWED", account_id=account.id, sdk_app_id=p.application_id, at=due,
+        data={"orderId": result["orderId"], "packageId": str(p.id), "scope": scope, "months": months,
+              "amount": format_fen(price), "expiresAt": p.expires_at.isoformat()},
+    )
+    return None

@@ -1,0 +1,115 @@
+"""Running due package transitions: a batched fast path for rows that need no money, and a
+per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
+from datetime import datetime
+
+from app.domain import tx
+from app.domain.accounts.models import Account
+from app.domain.catalog.models import Edition
+from app.domain.events import service as events
+from app.domain.packages import autorenew
+from app.domain.packages.models import Package
+from app.domain.timers.packages import Due, due_now, schedule
+
+BATCH = 500
+UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", "allowance_used",
+                  "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at"]
+
+
+async def _minutes(edition: str, cache: dict[str, int]) -> int:
+    if edition not in cache:
+        cache[edition] = (await Edition.get(code=edition)).included_minutes or 0
+    return cache[edition]
+
+
+async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: dict[str, int]) -> None:
+    """One owed transition. `account` (locked) is given on the per-row path only."""
+    ids = {"account_id": p.account_id, "sdk_app_id": p.application_id}
+    if due.kind == "trial_end":
+        p.status, p.ended_at = "TRIAL_ENDED", due.at
+        await events.record("TRIAL_ENDED", at=due.at, data={"packageId": str(p.id), "reason": "EXPIRED"}, **ids)
+    elif due.kind == "allowance":
+        month = p.allowance_month + 1
+        p.allowance_month, p.allowance_used = month, 0
+        p.allowance_granted = await _minutes(p.edition, minutes_cache)
+        await events.record("ALLOWANCE_GRANTED", at=due.at, **ids,
+                            data={"packageId": str(p.id), "month": month + 1, "minutes": p.allowance_granted})
+    elif due.kind in ("remind_7d", "remind_1d"):
+        which = due.kind.removeprefix("remind_")
+        expiry = p.expires_at
+        setattr(p, f"reminded_{which}_for", expiry)
+        reason = None
+        if not p.auto_renew:
+            reason = "AUTO_RENEW_OFF"
+        elif account is not None and await autorenew.renewal_shortfall(account, p, due.at):
+            reason = "INSUFFICIENT_BALANCE"
+        if reason:
+            await events.record("RENEWAL_REMINDER", at=due.at, **ids, data={
+                "packageId": str(p.id), "expiresAt": expiry.isoformat(), "before": which, "reason": reason})
+    elif due.kind == "expire":
+        if p.auto_renew and account is not None:
+            if await autorenew.attempt(account, p, due.at) is None:
+                return
+        p.status = "EXPIRED"
+        ended = [getattr(p, f"{w}_code") for w in autorenew.expiring(p)]
+        await events.record("PACKAGE_EXPIRED", at=due.at, **ids,
+                            data={"packageId": str(p.id), "components": ended, "expiresAt": p.expires_at.isoformat()})
+
+
+async def _drain(p: Package, now: datetime, account: Account | None, cache: dict[str, int]) -> int:
+    count = 0
+    while (due := due_now(p, now)) is not None:
+        await _apply(p, due, account, cache)
+        count += 1
+    schedule(p)
+    return count
+
+
+async def sweep_batch(now: datetime) -> int:
+    """Rows without auto-renewal: locked in batches with SKIP LOCKED, so workers share the work."""
+    total, cache = 0, {}
+    while True:
+        async with tx.atomic():
+            rows = await (Package.filter(next_due_at__lte=now, auto_renew=False)
+                          .select_for_update(skip_locked=True).order_by("next_due_at", "id").limit(BATCH))
+            if not rows:
+                return total
+            for p in rows:
+                total += await _drain(p, now, None, cache)
+            await Package.bulk_update(rows, fields=UPDATED_FIELDS)
+
+
+async def run_one(package_id: int, now: datetime, cache: dict[str, int] | None = None) -> int:
+    """Every owed transition of one package, under the account lock (lock order account → package)."""
+    cache = {} if cache is None else cache
+    row = await Package.get_or_none(id=package_id).only("id", "account_id")
+    if row is None:
+        return 0
+    async with tx.atomic():
+        account = await Account.filter(id=row.account_id).select_for_update().first()
+        p = await Package.filter(id=package_id).select_for_update(skip_locked=True).first()
+        if p is None or p.next_due_at is None or p.next_due_at > now:
+            return 0
+        count = await _drain(p, now, account, cache)
+        await p.save(update_fields=UPDATED_FIELDS)
+        return count
+
+
+async def sweep_one_by_one(now: datetime) -> int:
+    total, last_id, cache = 0, 0, {}
+    while True:
+        ids = await (Package.filter(next_due_at__lte=now, auto_renew=True, id__gt=last_id)
+                     .order_by("id").limit(BATCH).values_list("id", flat=True))
+        if not ids:
+            return total
+        for package_id in ids:
+            total += await run_one(package_id, now, cache)
+        last_id = ids[-1]
+
+
+async def sweep(now: datetime) -> int:
+    return await sweep_batch(now) + await sweep_one_by_one(now)
+
+
+async def next_due() -> datetime | None:
+    row = await Package.filter(next_due_at__isnull=False).order_by("next_due_at").only("next_due_at").first()
+    return row.next_due_at if row else None

@@ -1,0 +1,41 @@
+"""Live events over Redis pub/sub (V-1): committed events go to `roomkit:events:<account>`, and
+every API process relays its account's channel to WebSocket subscribers."""
+import json
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+
+from app.domain.events import bus
+from app.domain.events.models import Event
+
+PREFIX = "roomkit:events:"
+
+
+def channel(account_id: int) -> str:
+    return f"{PREFIX}{account_id}"
+
+
+def encode(event: Event) -> str:
+    return json.dumps({
+        "id": event.id, "type": event.type, "accountId": event.account_id, "sdkAppId": event.sdk_app_id,
+        "data": event.data, "occurredAt": event.occurred_at.isoformat(),
+    }, ensure_ascii=False)
+
+
+def install_publisher(redis: Redis) -> None:
+    async def publish(event: Event) -> None:
+        await redis.publish(channel(event.account_id), encode(event))
+
+    bus.install(publish)
+
+
+async def listen(redis: Redis, account_id: int) -> AsyncIterator[dict]:
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(channel(account_id))
+    try:
+        async for message in pubsub.listen():
+            if message.get("type") == "message":
+                yield json.loads(message["data"])
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()

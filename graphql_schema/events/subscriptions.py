@@ -1,0 +1,26 @@
+import json
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from app import live_events, redis_conn
+from graphql_schema.events.types import Event
+from graphql_schema.permissions import customer_side
+
+
+@strawberry.type
+class EventsSubscription:
+    @strawberry.subscription(description="The caller's account's events, live (graphql-transport-ws; the token "
+                                         'in connection_init as {"Authorization": "Bearer …"}).')
+    async def events(self, info: Info, sdk_app_id: int | None = None) -> AsyncGenerator[Event, None]:
+        caller = customer_side(info, "account:read")
+        async for item in live_events.listen(redis_conn.get(), caller.account_id):
+            if sdk_app_id is not None and item["sdkAppId"] != sdk_app_id:
+                continue
+            yield Event(
+                id=strawberry.ID(str(item["id"])), type=item["type"], sdk_app_id=item["sdkAppId"],
+                data=json.dumps(item["data"], ensure_ascii=False, sort_keys=True),
+                occurred_at=datetime.fromisoformat(item["occurredAt"]),
+            )
