@@ -11,6 +11,8 @@ MODEL_MODULES = [
     "app.domain.orders.models",
     "app.domain.events.models",
     "app.domain.system.models",
+    "app.domain.usage.models",
+    "app.domain.refunds.models",
 ]
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/roomkit"

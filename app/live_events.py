@@ -23,10 +23,16 @@ def encode(event: Event) -> str:
 
 
 def install_publisher(redis: Redis) -> None:
+    """Committed events go to live subscribers, and every change invalidates cached entitlements."""
+    from app import entitlements_cache
+
     async def publish(event: Event) -> None:
         await redis.publish(channel(event.account_id), encode(event))
 
-    bus.install(publish)
+    async def touch(account_id: int, sdk_app_id: int | None) -> None:
+        await entitlements_cache.invalidate(redis, account_id, sdk_app_id)
+
+    bus.install(publish, touch)
 
 
 async def listen(redis: Redis, account_id: int) -> AsyncIterator[dict]:

@@ -18,19 +18,21 @@ from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.errors import ApiError
+from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
+from graphql_schema.usage.mutations import UsageMutation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, SystemQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, SystemMutation))
+Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

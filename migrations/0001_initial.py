@@ -4,6 +4,7 @@ import functools
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
@@ -25,6 +26,7 @@ class Migration(migrations.Migration):
                 ('income_fen', fields.BigIntField(default=0)),
                 ('gift_fen', fields.BigIntField(default=0)),
                 ('trials_started', fields.IntField(default=0)),
+                ('next_due_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'account', 'app': 'models', 'pk_attr': 'id'},
@@ -153,6 +155,20 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ImDailyStat',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('sdk_app_id', fields.BigIntField()),
+                ('account_id', fields.BigIntField()),
+                ('day', fields.DateField()),
+                ('dau', fields.BigIntField()),
+                ('peak_groups', fields.BigIntField()),
+                ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'im_daily_stat', 'app': 'models', 'unique_together': (('sdk_app_id', 'day'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='LedgerTransaction',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -247,12 +263,73 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Refund',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='refunds', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='refunds', on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharField(max_length=16)),
+                ('amount_fen', fields.BigIntField()),
+                ('gift_fen', fields.BigIntField(default=0)),
+                ('income_fen', fields.BigIntField(default=0)),
+                ('cash_fen', fields.BigIntField(default=0)),
+                ('note', fields.CharField(null=True, max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'refund', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Settlement',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('sdk_app_id', fields.BigIntField()),
+                ('kind', fields.CharField(max_length=16)),
+                ('period', fields.CharField(max_length=10)),
+                ('order_id', fields.BigIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'settlement', 'app': 'models', 'unique_together': (('sdk_app_id', 'kind', 'period'),), 'pk_attr': 'id', 'table_description': "At most one postpaid charge per (app, kind, period): the settlement's idempotency."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SettlementSchedule',
+            fields=[
+                ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('next_due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'settlement_schedule', 'app': 'models', 'pk_attr': 'name', 'table_description': 'The next run of each periodic settlement: the database is the schedule (C-1).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='SimulatedClock',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('now', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'simulated_clock', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UsageRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('event_id', fields.CharField(unique=True, max_length=128)),
+                ('sdk_app_id', fields.BigIntField()),
+                ('account_id', fields.BigIntField()),
+                ('kind', fields.CharField(max_length=16)),
+                ('minutes', fields.BigIntField()),
+                ('standard_minutes', fields.BigIntField()),
+                ('included_minutes', fields.BigIntField(default=0)),
+                ('billable_minutes', fields.BigIntField(default=0)),
+                ('package_id', fields.BigIntField(null=True)),
+                ('trial', fields.BooleanField(default=False)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('day', fields.DateField()),
+                ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'usage_record', 'app': 'models', 'indexes': [Index(fields=['sdk_app_id', 'day']), Index(fields=['sdk_app_id', 'occurred_at'])], 'pk_attr': 'id', 'table_description': "One usage event, rated at ingestion against the package month's allowance (M-2)."},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -2,6 +2,7 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
+from app.domain.accounts import arrears
 from app.domain.accounts import service as accounts
 from app.domain.errors import DomainError, NotFound
 from graphql_schema.accounts.types import (
@@ -77,6 +78,15 @@ class AccountsMutation:
             account = await accounts.set_real_name_verified(
                 parse_id(account_id, "account", "accountId"), verified, await clock.now()
             )
+        except DomainError as e:
+            return AccountPayload(errors=user_errors(e))
+        return AccountPayload(account=account_of(account))
+
+    @strawberry.mutation(description="S-6: operators ban an account for a content violation, for ever.")
+    async def ban_account(self, info: Info, account_id: strawberry.ID, reason: str) -> AccountPayload:
+        operator(info)
+        try:
+            account = await arrears.ban(parse_id(account_id, "account", "accountId"), reason, await clock.now())
         except DomainError as e:
             return AccountPayload(errors=user_errors(e))
         return AccountPayload(account=account_of(account))

@@ -40,19 +40,6 @@ NOT_YET_BUILT = {
     "Type.Refund",
     "Type.RefundPayload",
     "Type.RefundStatus",
-    # usage (§9)
-    "Mutation.recordUsage",
-    "Mutation.recordImStats",
-    "Type.UsagePayload",
-    "Type.UsageEventInput",
-    "Type.UsageKind",
-    # entitlements (§10)
-    "Query.entitlements",
-    "Type.Entitlements",
-    "Type.Limits",
-    "Type.ServiceReason",
-    # live events (V-1) and bans (S-6)
-    "Mutation.banAccount",
 }
 
 

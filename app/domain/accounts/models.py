@@ -19,6 +19,8 @@ class Account(Model):
     income_fen = fields.BigIntField(default=0)
     gift_fen = fields.BigIntField(default=0)
     trials_started = fields.IntField(default=0)
+    # The next arrears transition (suspension at +24 h, reclaim at +90 days), null when none (C-1).
+    next_due_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -1,18 +1,28 @@
-"""Live delivery of committed events (V-1). The doors install a publisher (Redis pub/sub in the
-server and the workers); the domain only says what was committed."""
+"""After-commit notifications to the outside (V-1, N-2). The doors install the handlers (Redis
+pub/sub and the entitlements cache in the server and the workers); the domain only reports
+what was committed: events, and state touched without an event (allowance consumed)."""
 from collections.abc import Awaitable, Callable
 
 from app.domain.events.models import Event
 
 Publisher = Callable[[Event], Awaitable[None]]
+Toucher = Callable[[int, int | None], Awaitable[None]]
 _publisher: Publisher | None = None
+_toucher: Toucher | None = None
 
 
-def install(publisher: Publisher | None) -> None:
-    global _publisher
-    _publisher = publisher
+def install(publisher: Publisher | None, toucher: Toucher | None = None) -> None:
+    global _publisher, _toucher
+    _publisher, _toucher = publisher, toucher
 
 
 async def publish(event: Event) -> None:
+    if _toucher is not None:
+        await _toucher(event.account_id, event.sdk_app_id)
     if _publisher is not None:
         await _publisher(event)
+
+
+async def touch(account_id: int, sdk_app_id: int | None) -> None:
+    if _toucher is not None:
+        await _toucher(account_id, sdk_app_id)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app import clock
-from app.domain.timers import package_sweep
+from app.domain.timers import account_sweep, package_sweep
+from app.domain.usage import settlement
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,12 @@ class Source:
     run: Callable[[datetime], Awaitable[int]]
 
 
-SOURCES: list[Source] = [Source("packages", package_sweep.next_due, package_sweep.sweep)]
+# At one instant: packages first (expiry, auto-renewal), then accounts (arrears), then settlements.
+SOURCES: list[Source] = [
+    Source("packages", package_sweep.next_due, package_sweep.sweep),
+    Source("accounts", account_sweep.next_due, account_sweep.sweep),
+    Source("settlements", settlement.next_due, settlement.sweep),
+]
 _advancing = asyncio.Lock()
 
 

@@ -1,0 +1,173 @@
+"""Usage ingestion (M-1, M-2, T-5): idempotent by eventId, rated at arrival.
+
+A batch is one transaction: the apps' current packages are locked (account → app → package
+order is kept by locking packages only, never accounts), the new events are inserted with
+ON CONFLICT DO NOTHING so only the first arrival of an eventId is rated, and the allowance of
+each package month is consumed in occurrence order.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise import connections
+
+from app.domain import tx
+from app.domain.accounts.models import Application
+from app.domain.catalog.models import UsageWeight
+from app.domain.errors import DomainError
+from app.domain.events import bus
+from app.domain.packages.models import Package
+from app.domain.usage.rating import local_day, split_allowance
+
+MAX_BATCH = 1000
+MAX_FUTURE = timedelta(minutes=10)
+MAX_MINUTES = 10**7
+
+
+@dataclass(frozen=True)
+class UsageInput:
+    event_id: str
+    sdk_app_id: int
+    kind: str
+    minutes: int
+    occurred_at: datetime
+
+
+@dataclass
+class IngestResult:
+    accepted: int
+    duplicates: int
+    errors: list[tuple[int, DomainError]]  # (index in the batch, error)
+
+
+def _check(e: UsageInput, weights: dict[str, int], now: datetime) -> None:
+    if not e.event_id or len(e.event_id) > 128:
+        raise DomainError("INVALID_EVENT_ID", "eventId must be 1–128 characters", "eventId")
+    if e.kind not in weights:
+        raise DomainError("INVALID_KIND", f"unknown usage kind {e.kind}", "kind")
+    if e.minutes < 0 or e.minutes > MAX_MINUTES:
+        raise DomainError("INVALID_MINUTES", "minutes must be between 0 and 10,000,000", "minutes")
+    if e.occurred_at.tzinfo is None:
+        raise DomainError("INVALID_TIME", "occurredAt needs its UTC offset", "occurredAt")
+    if e.occurred_at > now + MAX_FUTURE:
+        raise DomainError("INVALID_TIME", "occurredAt is in the future", "occurredAt")
+
+
+INSERT = """
+INSERT INTO usage_record (event_id, sdk_app_id, account_id, kind, minutes, standard_minutes, included_minutes,
+                          billable_minutes, package_id, trial, occurred_at, day, recorded_at)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[],
+                     $7::bigint[], $8::bigint[], $9::bigint[], $10::bool[], $11::timestamptz[], $12::date[],
+                     $13::timestamptz[])
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
+"""
+
+
+RATE = """
+UPDATE usage_record u SET included_minutes = r.included, billable_minutes = r.billable
+FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r(event_id, included, billable)
+WHERE u.event_id = r.event_id
+"""
+
+
+def _covering(package: Package | None, at: datetime) -> str:
+    """What the app had when the usage happened: TRIAL, PAID (a valid paid package) or NONE."""
+    if package is None or at < package.started_at:
+        return "NONE"
+    if package.status == "TRIAL" and at < package.rtc_expires_at:
+        return "TRIAL"
+    if package.status in ("ACTIVE", "EXPIRED") and at < package.rtc_expires_at and (
+        package.im_expires_at is None or at < package.im_expires_at
+    ):
+        return "PAID"
+    return "NONE"
+
+
+async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResult:
+    if len(events) > MAX_BATCH:
+        raise DomainError("BATCH_TOO_LARGE", f"at most {MAX_BATCH} events a call; the batch was refused whole",
+                          "events")
+    weights = {w.kind: w.weight for w in await UsageWeight.all()}
+    errors: list[tuple[int, DomainError]] = []
+    good: list[tuple[int, UsageInput]] = []
+    seen: set[str] = set()
+    duplicates = 0
+    for index, e in enumerate(events):
+        try:
+            _check(e, weights, now)
+        except DomainError as err:
+            errors.append((index, err))
+            continue
+        if e.event_id in seen:
+            duplicates += 1
+            continue
+        seen.add(e.event_id)
+        good.append((index, e))
+    app_ids = sorted({e.sdk_app_id for _, e in good})
+    apps = {a.sdk_app_id: a for a in await Application.filter(sdk_app_id__in=app_ids)}
+    known = []
+    for index, e in good:
+        if e.sdk_app_id in apps:
+            known.append(e)
+        else:
+            errors.append((index, DomainError("NOT_FOUND", f"application {e.sdk_app_id} not found", "sdkAppId")))
+    if not known:
+        return IngestResult(0, duplicates, sorted(errors, key=lambda x: x[0]))
+    async with tx.atomic() as conn:
+        packages = {
+            p.application_id: p
+            for p in await Package.filter(application_id__in=sorted({e.sdk_app_id for e in known}),
+                                          status__in=("TRIAL", "ACTIVE", "EXPIRED"))
+            .order_by("application_id").select_for_update()
+        }
+        rows = []
+        for e in sorted(known, key=lambda e: (e.occurred_at, e.event_id)):
+            package = packages.get(e.sdk_app_id)
+            covering = _covering(package, e.occurred_at)
+            rows.append((e, e.minutes * weights[e.kind], package if covering == "PAID" else None,
+                         package.id if covering != "NONE" else None, covering == "TRIAL"))
+        columns = list(zip(*[
+            (e.event_id, e.sdk_app_id, apps[e.sdk_app_id].account_id, e.kind, e.minutes, std, 0, 0, pid, trial,
+             e.occurred_at, local_day(e.occurred_at), now)
+            for e, std, _, pid, trial in rows
+        ]))
+        inserted = {r["event_id"] for r in await conn.execute_query_dict(INSERT, [list(c) for c in columns])}
+        # Only first arrivals are rated, in occurrence order, against a running allowance.
+        rated, used = [], {}
+        for e, std, paid, _, trial in rows:
+            if e.event_id not in inserted:
+                continue
+            included, billable = 0, (0 if trial else std)
+            if paid is not None:
+                left = paid.allowance_granted - paid.allowance_used - used.get(paid.id, 0)
+                included, billable = split_allowance(std, left)
+                used[paid.id] = used.get(paid.id, 0) + included
+            rated.append((e.event_id, included, billable))
+        if rated:
+            ids, included_col, billable_col = (list(c) for c in zip(*rated))
+            await conn.execute_query(RATE, [ids, included_col, billable_col])
+        for p in packages.values():
+            if used.get(p.id):
+                p.allowance_used += used[p.id]
+                await Package.filter(id=p.id).update(allowance_used=p.allowance_used)
+                tx.on_commit(lambda p=p: bus.touch(p.account_id, p.application_id))
+    accepted = len(inserted)
+    return IngestResult(accepted, duplicates + len(known) - accepted, sorted(errors, key=lambda x: x[0]))
+
+
+async def record_im_stats(sdk_app_id: int, day, dau: int, peak_groups: int, *, now: datetime) -> bool:
+    """Idempotent by (app, day): True when recorded, False for a duplicate."""
+    if dau < 0 or peak_groups < 0:
+        raise DomainError("INVALID_STATS", "dau and peakGroups must not be negative", "dau")
+    if day > local_day(now):
+        raise DomainError("INVALID_DAY", "day is in the future", "day")
+    app = await Application.get_or_none(sdk_app_id=sdk_app_id)
+    if app is None:
+        raise DomainError("NOT_FOUND", f"application {sdk_app_id} not found", "sdkAppId")
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(
+        "INSERT INTO im_daily_stat (sdk_app_id, account_id, day, dau, peak_groups, recorded_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sdk_app_id, day) DO NOTHING RETURNING id",
+        [sdk_app_id, app.account_id, day, dau, peak_groups, now],
+    )
+    return bool(rows)

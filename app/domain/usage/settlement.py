@@ -1,0 +1,180 @@
+"""Postpaid settlement (M-3, M-4, S-1, S-7): one POSTPAID order per app with a charge, taken
+from cash even into a negative balance; idempotent per (app, kind, period) by a unique row."""
+from datetime import date, datetime, time, timedelta
+
+from tortoise.functions import Max, Sum
+
+from app.domain import tx
+from app.domain.accounts import arrears
+from app.domain.catalog.models import Edition, Rate
+from app.domain.catalog.pricing import Line
+from app.domain.events import service as events
+from app.domain.ledger import service as ledger
+from app.domain.ledger.service import Posting
+from app.domain.money import format_fen
+from app.domain.orders import service as orders
+from app.domain.packages.models import Package
+from app.domain.packages.rules import CALENDAR_TZ
+from app.domain.usage.models import ImDailyStat, Settlement, SettlementSchedule, UsageRecord
+from app.domain.usage.rating import im_overage_fen, overage_fen
+
+RUN_AT = time(1, 0)  # 01:00 Asia/Shanghai
+DAILY, MONTHLY = "USAGE_DAILY", "IM_MONTHLY"
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=CALENDAR_TZ)
+
+
+def first_daily_due(now: datetime) -> datetime:
+    local = now.astimezone(CALENDAR_TZ)
+    due = datetime.combine(local.date(), RUN_AT, tzinfo=CALENDAR_TZ)
+    return due if due > local else due + timedelta(days=1)
+
+
+def first_monthly_due(now: datetime) -> datetime:
+    local = now.astimezone(CALENDAR_TZ)
+    due = datetime.combine(local.date().replace(day=1), RUN_AT, tzinfo=CALENDAR_TZ)
+    if due > local:
+        return due
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return datetime(year, month, 1, 1, 0, tzinfo=CALENDAR_TZ)
+
+
+async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, lines: list[Line], at: datetime,
+                  details: dict) -> bool:
+    """Write the order and take the money, once per (app, kind, period)."""
+    amount = sum(line.amount_fen for line in lines)
+    async with tx.atomic() as conn:
+        account = await ledger.lock_account(account_id)
+        claimed = await conn.execute_query_dict(
+            "INSERT INTO settlement (sdk_app_id, kind, period, created_at) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (sdk_app_id, kind, period) DO NOTHING RETURNING id",
+            [sdk_app_id, kind, period, at],
+        )
+        if not claimed:
+            return False
+        if amount <= 0:
+            return False
+        order = await orders.create(
+            account_id=account_id, placed_by_id=None, sdk_app_id=sdk_app_id, package_id=None, kind="POSTPAID",
+            edition=None, months=None, lines=lines, at=at, details={"settlement": kind, "period": period, **details},
+        )
+        order.paid_cash_fen = amount
+        await order.save(update_fields=["paid_cash_fen"])
+        await Settlement.filter(id=claimed[0]["id"]).update(order_id=order.id)
+        await ledger.post(account, "POSTPAID", [Posting("CASH", -amount), Posting("REVENUE", amount)], at=at,
+                          order_id=order.id)
+        await events.record("USAGE_SETTLED", account_id=account_id, sdk_app_id=sdk_app_id, at=at, data={
+            "orderId": str(order.id), "kind": kind, "period": period, "amount": format_fen(amount)})
+        await arrears.after_charge(account, at)
+    return True
+
+
+async def settle_day(day: date, at: datetime) -> int:
+    """M-3 for one Asia/Shanghai day."""
+    rate = await Rate.get(code="OVERAGE_MINUTES")
+    rows = await (UsageRecord.filter(day=day, billable_minutes__gt=0).group_by("sdk_app_id", "account_id")
+                  .annotate(billable=Sum("billable_minutes")).values("sdk_app_id", "account_id", "billable"))
+    count = 0
+    for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
+        billable = int(row["billable"])
+        amount = overage_fen(billable, rate.amount_fen, rate.per_units)
+        line = Line(f"Standard minutes beyond the allowance or without a package on {day.isoformat()}: "
+                    f"{billable} × {format_fen(rate.amount_fen)} per {rate.per_units}", 0, amount)
+        count += await _charge(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), [line], at,
+                               {"standardMinutes": billable})
+    return count
+
+
+async def _quota_edition(sdk_app_id: int, start: datetime, end: datetime) -> Edition | None:
+    """M-4: the paid edition the app had in [start, end); the highest quotas if it changed."""
+    packages = await Package.filter(application_id=sdk_app_id, started_at__lt=end).exclude(edition="TRIAL")
+    codes = set()
+    for p in packages:
+        ended = p.ended_at or max(p.rtc_expires_at, p.im_expires_at or p.rtc_expires_at)
+        if ended > start and p.status != "REFUNDED":
+            codes.add(p.edition)  # an upgrade rewrites the edition upwards: the highest one is kept
+    if not codes:
+        return None
+    editions = await Edition.filter(code__in=list(codes))
+    return max(editions, key=lambda e: ((e.included_dau or 0) + (e.included_peak_groups or 0), e.position))
+
+
+async def settle_month(first_day: date, at: datetime) -> int:
+    """M-4 for the calendar month starting at `first_day`."""
+    next_first = (first_day.replace(year=first_day.year + 1, month=1) if first_day.month == 12
+                  else first_day.replace(month=first_day.month + 1))
+    start, end = _local_midnight(first_day), _local_midnight(next_first)
+    rates = {r.code: r for r in await Rate.filter(code__in=("IM_DAU_OVERAGE", "IM_GROUPS_OVERAGE"))}
+    rows = await (ImDailyStat.filter(day__gte=first_day, day__lt=next_first).group_by("sdk_app_id", "account_id")
+                  .annotate(peak_dau=Max("dau"), peak_groups=Max("peak_groups"))
+                  .values("sdk_app_id", "account_id", "peak_dau", "peak_groups"))
+    count, period = 0, first_day.strftime("%Y-%m")
+    for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
+        edition = await _quota_edition(row["sdk_app_id"], start, end)
+        if edition is None:
+            continue
+        dau_fen, groups_fen = im_overage_fen(
+            int(row["peak_dau"]), edition.included_dau or 0, rates["IM_DAU_OVERAGE"].amount_fen,
+            int(row["peak_groups"]), edition.included_peak_groups or 0, rates["IM_GROUPS_OVERAGE"].amount_fen,
+        )
+        lines = []
+        if dau_fen:
+            lines.append(Line(f"IM peak daily DAU {row['peak_dau']} above the {edition.code} quota "
+                              f"{edition.included_dau} in {period}", 0, dau_fen))
+        if groups_fen:
+            lines.append(Line(f"IM peak groups {row['peak_groups']} above the {edition.code} quota "
+                              f"{edition.included_peak_groups} in {period}", 0, groups_fen))
+        if lines:
+            count += await _charge(row["sdk_app_id"], row["account_id"], MONTHLY, period, lines, at,
+                                   {"peakDau": int(row["peak_dau"]), "peakGroups": int(row["peak_groups"])})
+    return count
+
+
+SCHEDULES = {
+    DAILY: (first_daily_due, lambda due: due + timedelta(days=1)),
+    MONTHLY: (first_monthly_due, lambda due: first_monthly_due(due + timedelta(hours=1))),
+}
+
+
+async def _schedule_row(name: str, now: datetime) -> SettlementSchedule:
+    row = await SettlementSchedule.get_or_none(name=name)
+    if row is None:
+        first, _ = SCHEDULES[name]
+        await SettlementSchedule.get_or_create(name=name, defaults={"next_due_at": first(now)})
+        row = await SettlementSchedule.get(name=name)
+    return row
+
+
+async def sweep(now: datetime) -> int:
+    """Run each settlement whose time has come, one period at a time, the schedule row locked."""
+    total = 0
+    for name in (DAILY, MONTHLY):
+        await _schedule_row(name, now)
+        while True:
+            async with tx.atomic():
+                row = await SettlementSchedule.filter(name=name).select_for_update(skip_locked=True).first()
+                if row is None or row.next_due_at > now:
+                    break
+                due = row.next_due_at
+                local_day = due.astimezone(CALENDAR_TZ).date()
+                if name == DAILY:
+                    total += await settle_day(local_day - timedelta(days=1), due)
+                else:
+                    previous = (local_day - timedelta(days=1)).replace(day=1)
+                    total += await settle_month(previous, due)
+                row.next_due_at = SCHEDULES[name][1](due)
+                await row.save(update_fields=["next_due_at"])
+    return total
+
+
+async def next_due() -> datetime | None:
+    """The schedule starts from the first time anyone asks, so no period before it is skipped."""
+    from app import clock
+
+    now = await clock.now()
+    for name in SCHEDULES:
+        await _schedule_row(name, now)
+    row = await SettlementSchedule.all().order_by("next_due_at").first()
+    return row.next_due_at if row else None

@@ -1,0 +1,55 @@
+"""The Redis cache in front of entitlements (N-2).
+
+Each entry is tagged with the app's and the account's version counters read *before* it was
+computed; every committed change bumps the counter of what it touched (the app, or the whole
+account for account-level changes), so an entry computed from older rows is never served, even
+if it was stored after the change. Entries also carry the instant they stop being true (a
+package expiry): the passing of time cannot serve a stale answer before the timer has run.
+"""
+import json
+from datetime import datetime
+
+from redis.asyncio import Redis
+
+from app.domain.accounts.models import Application
+from app.domain.entitlements import service
+from app.domain.errors import NotFound
+
+TTL_SECONDS = 300
+_owner: dict[int, int] = {}  # sdk_app_id → account id; never changes (P-1)
+
+
+def _app_version(sdk_app_id: int) -> str:
+    return f"ent:v:{sdk_app_id}"
+
+
+def _account_version(account_id: int) -> str:
+    return f"ent:av:{account_id}"
+
+
+async def _account_of(sdk_app_id: int) -> int:
+    if sdk_app_id not in _owner:
+        row = await Application.get_or_none(sdk_app_id=sdk_app_id).only("sdk_app_id", "account_id")
+        if row is None:
+            raise NotFound("application", "sdkAppId")
+        _owner[sdk_app_id] = row.account_id
+    return _owner[sdk_app_id]
+
+
+async def get(redis: Redis, sdk_app_id: int, now: datetime) -> dict:
+    account_id = await _account_of(sdk_app_id)
+    key = f"ent:{sdk_app_id}"
+    cached, app_v, account_v = await redis.mget(key, _app_version(sdk_app_id), _account_version(account_id))
+    versions = [int(app_v or 0), int(account_v or 0)]
+    if cached is not None:
+        entry = json.loads(cached)
+        until = entry["value"]["valid_until"]
+        if entry["versions"] == versions and (until is None or now < datetime.fromisoformat(until)):
+            return entry["value"]
+    value = (await service.compute(sdk_app_id, now)).as_dict()
+    await redis.set(key, json.dumps({"versions": versions, "value": value}), ex=TTL_SECONDS)
+    return value
+
+
+async def invalidate(redis: Redis, account_id: int, sdk_app_id: int | None) -> None:
+    await redis.incr(_app_version(sdk_app_id) if sdk_app_id is not None else _account_version(account_id))

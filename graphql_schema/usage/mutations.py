@@ -1,0 +1,63 @@
+from datetime import date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from app import clock
+from app.domain.errors import DomainError
+from app.domain.usage import service as usage
+from graphql_schema.enums import UsageKind
+from graphql_schema.errors import UserError
+from graphql_schema.permissions import require
+
+
+@strawberry.input
+class UsageEventInput:
+    event_id: str
+    sdk_app_id: int
+    kind: UsageKind
+    minutes: int
+    occurred_at: datetime
+
+
+@strawberry.type
+class UsagePayload:
+    accepted: int
+    duplicates: int
+    errors: list[UserError]
+
+
+def _error(e: DomainError, index: int | None = None) -> UserError:
+    field = e.field if index is None else f"events[{index}].{e.field}" if e.field else f"events[{index}]"
+    return UserError(code=e.code, field=field, message=e.message)
+
+
+@strawberry.type
+class UsageMutation:
+    @strawberry.mutation(description="M-1: up to 1,000 usage events, idempotent by eventId; a bad event gets its "
+                                     "own error (field events[i]…) and the good ones are kept.")
+    async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
+        require(info, "SERVICE", "OPERATOR")
+        try:
+            result = await usage.record_usage(
+                [usage.UsageInput(e.event_id, e.sdk_app_id, e.kind.value, e.minutes, e.occurred_at) for e in events],
+                now=await clock.now(),
+            )
+        except DomainError as e:
+            return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
+        return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,
+                            errors=[_error(err, index) for index, err in result.errors])
+
+    @strawberry.mutation(description="M-1: one app's IM figures for one Asia/Shanghai day (YYYY-MM-DD), idempotent "
+                                     "by (app, day).")
+    async def record_im_stats(self, info: Info, sdk_app_id: int, day: str, dau: int, peak_groups: int) -> UsagePayload:
+        require(info, "SERVICE", "OPERATOR")
+        try:
+            try:
+                parsed = date.fromisoformat(day)
+            except ValueError:
+                raise DomainError("INVALID_DAY", "day must be YYYY-MM-DD", "day")
+            recorded = await usage.record_im_stats(sdk_app_id, parsed, dau, peak_groups, now=await clock.now())
+        except DomainError as e:
+            return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
+        return UsagePayload(accepted=1 if recorded else 0, duplicates=0 if recorded else 1, errors=[])
