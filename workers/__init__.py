@@ -1,0 +1,1 @@
+"""arq workers: thin tasks that call app/domain (see workers/settings.py)."""

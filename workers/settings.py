@@ -1,0 +1,46 @@
+"""arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
+import logging.config
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.logs import default_log_config
+from arq.worker import run_worker as arq_run_worker
+
+from app import db, live_events, redis_conn
+from app.settings import get_settings
+from workers import enqueue
+from workers.tasks import ping, run_account_timers, run_package_timers, sweep
+
+
+def redis_settings(url: str | None = None) -> RedisSettings:
+    return RedisSettings.from_dsn(url or get_settings().redis_url or redis_conn.DEFAULT_REDIS_URL)
+
+
+async def startup(ctx: dict) -> None:
+    await db.init_db()
+    live_events.install_publisher(await redis_conn.connect())
+    enqueue.install(ctx["redis"])
+
+
+async def shutdown(ctx: dict) -> None:
+    await redis_conn.close()
+    await db.close_db()
+
+
+class WorkerSettings:
+    functions = [ping, sweep, run_package_timers, run_account_timers]
+    # The sweep is the schedule of record: every minute and once at start-up, so nothing that
+    # fell due while no worker ran (or whose deferred job was lost with Redis) is missed.
+    cron_jobs = [cron(sweep, second=0, run_at_startup=True, unique=True, timeout=3600)]
+    redis_settings = redis_settings()
+    on_startup = startup
+    on_shutdown = shutdown
+    health_check_interval = 60
+    max_tries = 5
+    keep_result = 3600
+
+
+def run_worker() -> None:
+    """`python -m app worker`: run until SIGINT/SIGTERM (arq handles both)."""
+    logging.config.dictConfig(default_log_config(verbose=False))
+    arq_run_worker(WorkerSettings)
