@@ -23,6 +23,9 @@ from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.packages.mutations import PackagesMutation
+from graphql_schema.packages.upgrade import UpgradeMutation, UpgradeQuery
+from graphql_schema.refunds.mutations import RefundsMutation
+from graphql_schema.refunds.queries import RefundsQuery
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
 from graphql_schema.usage.mutations import UsageMutation
@@ -31,8 +34,10 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation))
+Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
+                              UpgradeQuery, RefundsQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
+                                    UpgradeMutation, RefundsMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -30,7 +30,7 @@ class PackageSubscription:
     included_minutes_left: int | None
 
 
-def package_of(p: Package, included_minutes_left: int | None = None) -> PackageSubscription:
+def package_of(p: Package) -> PackageSubscription:
     im = None
     if p.im_code is not None:
         im = ComponentPeriod(code=p.im_code, starts_at=p.im_anchor, expires_at=p.im_expires_at)
@@ -46,5 +46,5 @@ def package_of(p: Package, included_minutes_left: int | None = None) -> PackageS
         auto_renew=p.auto_renew,
         auto_renew_months=p.auto_renew_months,
         auto_renew_failure_reason=p.auto_renew_failure_reason,
-        included_minutes_left=included_minutes_left,
+        included_minutes_left=p.included_minutes_left,
     )
