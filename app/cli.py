@@ -1,7 +1,6 @@
 """`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, export-schema."""
 import argparse
 import asyncio
-import os
 import sys
 
 

@@ -2,16 +2,14 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
-from app.domain import idempotency
 from app.domain.errors import DomainError
-from app.domain.orders.models import Order
 from app.domain.packages import service as packages
-from app.domain.packages.models import Package
 from graphql_schema.catalog.types import EditionCode
 from graphql_schema.enums import RenewScope
 from graphql_schema.errors import user_errors
 from graphql_schema.ids import parse_id
-from graphql_schema.orders.types import OrderPayload, PackagePayload, order_of
+from graphql_schema.orders.types import OrderPayload, PackagePayload
+from graphql_schema.packages.payloads import place_order
 from graphql_schema.packages.types import package_of
 from graphql_schema.permissions import customer_side
 
@@ -45,12 +43,6 @@ def voucher_ids_of(ids: list[strawberry.ID] | None) -> list[int]:
     return [parse_id(v, "voucher", "voucherIds") for v in ids]
 
 
-async def order_payload(result: dict) -> OrderPayload:
-    order = await Order.get(id=int(result["orderId"]))
-    package = await Package.get(id=order.package_id) if order.package_id else None
-    return OrderPayload(order=order_of(order), package=package_of(package) if package else None)
-
-
 @strawberry.type
 class PackagesMutation:
     @strawberry.mutation(description="T-1…T-4: a 7-day TRIAL edition for the application.")
@@ -67,24 +59,20 @@ class PackagesMutation:
         caller = customer_side(info, "packages:write")
         try:
             vouchers = voucher_ids_of(input.voucher_ids)
-            now = await clock.now()
-            request = {"sdkAppId": input.sdk_app_id, "edition": input.edition.value, "months": input.months,
-                       "autoRenew": bool(input.auto_renew), "acceptAgreements": input.accept_agreements,
-                       "voucherIds": vouchers}
-
-            async def action() -> dict:
-                order = await packages.purchase(
-                    caller, sdk_app_id=input.sdk_app_id, edition=input.edition.value, months=input.months,
-                    auto_renew=bool(input.auto_renew), accept_agreements=input.accept_agreements,
-                    voucher_ids=vouchers, at=now,
-                )
-                return {"orderId": str(order.id)}
-
-            result = await idempotency.run_once(account_id=caller.account_id, mutation="purchasePackage",
-                                                key=input.idempotency_key, request=request, now=now, action=action)
         except DomainError as e:
             return OrderPayload(errors=user_errors(e))
-        return await order_payload(result)
+        now = await clock.now()
+        request = {"sdkAppId": input.sdk_app_id, "edition": input.edition.value, "months": input.months,
+                   "autoRenew": bool(input.auto_renew), "acceptAgreements": input.accept_agreements,
+                   "voucherIds": vouchers}
+        return await place_order(
+            caller, mutation="purchasePackage", key=input.idempotency_key, request=request, now=now,
+            perform=lambda: packages.purchase(
+                caller, sdk_app_id=input.sdk_app_id, edition=input.edition.value, months=input.months,
+                auto_renew=bool(input.auto_renew), accept_agreements=input.accept_agreements,
+                voucher_ids=vouchers, at=now,
+            ),
+        )
 
     @strawberry.mutation(description="R-1: extend FULL, RTC_ONLY or IM_ONLY by whole months at current prices.")
     async def renew_package(self, info: Info, input: RenewInput) -> OrderPayload:
@@ -92,19 +80,15 @@ class PackagesMutation:
         scope = (input.scope or RenewScope.FULL).value
         try:
             vouchers = voucher_ids_of(input.voucher_ids)
-            now = await clock.now()
-            request = {"sdkAppId": input.sdk_app_id, "months": input.months, "scope": scope, "voucherIds": vouchers}
-
-            async def action() -> dict:
-                order = await packages.renew(caller, sdk_app_id=input.sdk_app_id, months=input.months, scope=scope,
-                                             voucher_ids=vouchers, at=now)
-                return {"orderId": str(order.id)}
-
-            result = await idempotency.run_once(account_id=caller.account_id, mutation="renewPackage",
-                                                key=input.idempotency_key, request=request, now=now, action=action)
         except DomainError as e:
             return OrderPayload(errors=user_errors(e))
-        return await order_payload(result)
+        now = await clock.now()
+        request = {"sdkAppId": input.sdk_app_id, "months": input.months, "scope": scope, "voucherIds": vouchers}
+        return await place_order(
+            caller, mutation="renewPackage", key=input.idempotency_key, request=request, now=now,
+            perform=lambda: packages.renew(caller, sdk_app_id=input.sdk_app_id, months=input.months, scope=scope,
+                                           voucher_ids=vouchers, at=now),
+        )
 
     @strawberry.mutation(description="R-2: auto-renew at expiry for `months` months.")
     async def set_auto_renew(self, info: Info, sdk_app_id: int, enabled: bool, months: int | None = 1) -> PackagePayload:

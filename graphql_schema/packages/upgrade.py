@@ -3,15 +3,12 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
-from app.domain import idempotency
 from app.domain.errors import DomainError
-from app.domain.orders.models import Order
 from app.domain.packages import upgrade
-from app.domain.packages.models import Package
 from graphql_schema.catalog.types import EditionCode, Quote, quote_of
-from graphql_schema.errors import forbidden, from_domain, user_errors
-from graphql_schema.orders.types import OrderPayload, order_of
-from graphql_schema.packages.types import package_of
+from graphql_schema.errors import forbidden, from_domain
+from graphql_schema.orders.types import OrderPayload
+from graphql_schema.packages.payloads import place_order
 from graphql_schema.permissions import caller_of, customer_side
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
@@ -22,13 +19,6 @@ class UpgradeInput:
     sdk_app_id: int
     target_edition: EditionCode
     idempotency_key: str
-
-
-async def upgrade_payload(result: dict) -> OrderPayload:
-    order = await Order.get(id=int(result["orderId"]))
-    package = await Package.get(id=order.package_id)
-    return OrderPayload(order=order_of(order),
-                        package=package_of(package))
 
 
 @strawberry.type
@@ -53,17 +43,10 @@ class UpgradeMutation:
                                      "expiries stay, the rest of the period is charged pro rata.")
     async def upgrade_package(self, info: Info, input: UpgradeInput) -> OrderPayload:
         caller = customer_side(info, "packages:write")
-        try:
-            now = await clock.now()
-            request = {"sdkAppId": input.sdk_app_id, "targetEdition": input.target_edition.value}
-
-            async def action() -> dict:
-                order = await upgrade.upgrade(caller, sdk_app_id=input.sdk_app_id,
-                                              target_edition=input.target_edition.value, at=now)
-                return {"orderId": str(order.id)}
-
-            result = await idempotency.run_once(account_id=caller.account_id, mutation="upgradePackage",
-                                                key=input.idempotency_key, request=request, now=now, action=action)
-        except DomainError as e:
-            return OrderPayload(errors=user_errors(e))
-        return await upgrade_payload(result)
+        now = await clock.now()
+        request = {"sdkAppId": input.sdk_app_id, "targetEdition": input.target_edition.value}
+        return await place_order(
+            caller, mutation="upgradePackage", key=input.idempotency_key, request=request, now=now,
+            perform=lambda: upgrade.upgrade(caller, sdk_app_id=input.sdk_app_id,
+                                            target_edition=input.target_edition.value, at=now),
+        )

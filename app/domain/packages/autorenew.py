@@ -4,7 +4,6 @@ from datetime import datetime
 from app.domain import idempotency
 from app.domain.accounts.models import Account, Application, Voucher
 from app.domain.catalog.models import Component
-from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.packages import service as packages
@@ -62,7 +61,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     if reason is not None:
         p.auto_renew_failure_reason = reason
         await events.record("AUTO_RENEW_FAILED", account_id=account.id, sdk_app_id=p.application_id, at=due,
-                            data={"reason": reason, "packageId": str(p.id)})
+                            data={"reason": reason})  # exactly R-3's shape
         return reason
     app = await Application.get(sdk_app_id=p.application_id)
     locked = packages.Locked(account, app, p)

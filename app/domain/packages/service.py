@@ -133,8 +133,6 @@ async def purchase(
         )
         schedule(package)
         await package.save()
-        await grant_allowance(package, 0, at)
-        await package.save(update_fields=["allowance_month", "allowance_granted", "allowance_used"])
         order = await orders.create(
             account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
             package_id=package.id, kind="PURCHASE", edition=edition, months=months, lines=lines, at=at,
@@ -146,6 +144,8 @@ async def purchase(
             data={"orderId": str(order.id), "packageId": str(package.id), "edition": edition, "months": months,
                   "amount": format_fen(order.amount_fen), "expiresAt": rtc_expiry.isoformat()},
         )
+        await grant_allowance(package, 0, at)
+        await package.save(update_fields=["allowance_month", "allowance_granted", "allowance_used"])
     return order
 
 
