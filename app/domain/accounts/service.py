@@ -106,7 +106,12 @@ async def set_real_name_verified(account_id: int, verified: bool, now) -> Accoun
 async def create_application(account_id: int, name: str, now) -> Application:
     name = check_name(name)
     async with atomic():
-        app = await Application.create(account_id=account_id, name=name, created_at=now)
+        # Under the account lock, so a suspension or ban cannot slip between the check and the insert.
+        account = await Account.filter(id=account_id).select_for_update().first()
+        if account.status == "BANNED":
+            raise DomainError("ACCOUNT_BANNED", "the account is banned")
+        status = "SUSPENDED" if account.status == "SUSPENDED" else "ACTIVE"  # S-3: every app stops
+        app = await Application.create(account_id=account_id, name=name, status=status, created_at=now)
         await events.record("APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now,
                             data={"name": name})
     return app

@@ -70,17 +70,22 @@ WHERE u.event_id = r.event_id
 """
 
 
-def _covering(package: Package | None, at: datetime) -> str:
-    """What the app had when the usage happened: TRIAL, PAID (a valid paid package) or NONE."""
-    if package is None or at < package.started_at:
-        return "NONE"
-    if package.status == "TRIAL" and at < package.rtc_expires_at:
-        return "TRIAL"
-    if package.status in ("ACTIVE", "EXPIRED") and at < package.rtc_expires_at and (
-        package.im_expires_at is None or at < package.im_expires_at
-    ):
-        return "PAID"
-    return "NONE"
+def _end(p: Package) -> datetime:
+    ends = [p.rtc_expires_at] + ([p.im_expires_at] if p.im_expires_at else [])
+    if p.ended_at is not None:
+        ends.append(p.ended_at)
+    return min(ends)
+
+
+def _covering(history: list[Package], at: datetime) -> tuple[str, Package | None]:
+    """What the app had when the usage happened: ("TRIAL", p), ("PAID", p) or ("NONE", None).
+    A late report is rated by the package of its instant, so trial usage stays free (T-5)."""
+    for p in history:  # newest first
+        if p.started_at <= at < _end(p):
+            if p.status == "REFUNDED":
+                return "NONE", None
+            return ("TRIAL" if p.edition == "TRIAL" else "PAID"), p
+    return "NONE", None
 
 
 async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResult:
@@ -114,18 +119,21 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
     if not known:
         return IngestResult(0, duplicates, sorted(errors, key=lambda x: x[0]))
     async with tx.atomic() as conn:
-        packages = {
-            p.application_id: p
-            for p in await Package.filter(application_id__in=sorted({e.sdk_app_id for e in known}),
-                                          status__in=("TRIAL", "ACTIVE", "EXPIRED"))
+        app_list = sorted({e.sdk_app_id for e in known})
+        current = {
+            p.id: p
+            for p in await Package.filter(application_id__in=app_list, status__in=("TRIAL", "ACTIVE", "EXPIRED"))
             .order_by("application_id").select_for_update()
         }
+        history: dict[int, list[Package]] = {}
+        for p in await Package.filter(application_id__in=app_list).order_by("-id"):
+            history.setdefault(p.application_id, []).append(current.get(p.id, p))
         rows = []
         for e in sorted(known, key=lambda e: (e.occurred_at, e.event_id)):
-            package = packages.get(e.sdk_app_id)
-            covering = _covering(package, e.occurred_at)
-            rows.append((e, e.minutes * weights[e.kind], package if covering == "PAID" else None,
-                         package.id if covering != "NONE" else None, covering == "TRIAL"))
+            covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
+            # Only the current package's current month still has an allowance to take from.
+            paid = package if covering == "PAID" and package.id in current else None
+            rows.append((e, e.minutes * weights[e.kind], paid, package.id if package else None, covering == "TRIAL"))
         columns = list(zip(*[
             (e.event_id, e.sdk_app_id, apps[e.sdk_app_id].account_id, e.kind, e.minutes, std, 0, 0, pid, trial,
              e.occurred_at, local_day(e.occurred_at), now)
@@ -146,7 +154,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         if rated:
             ids, included_col, billable_col = (list(c) for c in zip(*rated))
             await conn.execute_query(RATE, [ids, included_col, billable_col])
-        for p in packages.values():
+        for p in current.values():
             if used.get(p.id):
                 p.allowance_used += used[p.id]
                 await Package.filter(id=p.id).update(allowance_used=p.allowance_used)
