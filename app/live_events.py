@@ -32,7 +32,16 @@ def install_publisher(redis: Redis) -> None:
     async def touch(account_id: int, sdk_app_id: int | None) -> None:
         await entitlements_cache.invalidate(redis, account_id, sdk_app_id)
 
-    bus.install(publish, touch)
+    async def publish_many(events: list[Event]) -> None:
+        """A sweep's thousands of events: pipelined, a chunk at a time."""
+        for start in range(0, len(events), 1000):
+            pipe = redis.pipeline(transaction=False)
+            for event in events[start:start + 1000]:
+                entitlements_cache.invalidate_in(pipe, event.account_id, event.sdk_app_id)
+                pipe.publish(channel(event.account_id), encode(event))
+            await pipe.execute()
+
+    bus.install(publish, touch, publish_many)
 
 
 async def listen(redis: Redis, account_id: int) -> AsyncIterator[dict]:

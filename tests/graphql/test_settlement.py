@@ -259,3 +259,19 @@ async def test_M4_package_bought_next_month_does_not_cover_this_month(client):
     assert (await purchase(client, token, app, "BASIC", 1))["errors"] == []  # February only
     await advance(client, JANUARY_SETTLED)
     assert await orders_of(client, token, kind="POSTPAID") == []
+
+
+async def test_M3_usage_reported_after_its_day_was_settled_is_billed_by_the_next_run(client):
+    _, token = await owner(client, "100.00")
+    app = await new_app(client, token)
+    service = await issue_token(client, "SERVICE")
+    await advance(client, DAY_ONE_SETTLED + timedelta(minutes=5))  # 2027-01-10 is settled (nothing to bill)
+    late = usage_event(app, 1000, at=shanghai(2027, 1, 10, 23, 50), event_id="late")  # 7.00
+    assert (await record_usage(client, service, [late]))["accepted"] == 1
+    await advance(client, DAY_ONE_SETTLED + timedelta(days=1))  # the run for 2027-01-11
+    orders = await orders_of(client, token, kind="POSTPAID")
+    assert amounts(orders) == ["7.00"]
+    assert "reported late for 2027-01-10" in lines_of(orders[0])[0][0]
+    await advance(client, DAY_ONE_SETTLED + timedelta(days=3))
+    assert amounts(await orders_of(client, token, kind="POSTPAID")) == ["7.00"]  # billed once
+    await assert_audit_clean()

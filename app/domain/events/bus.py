@@ -7,13 +7,15 @@ from app.domain.events.models import Event
 
 Publisher = Callable[[Event], Awaitable[None]]
 Toucher = Callable[[int, int | None], Awaitable[None]]
+BulkPublisher = Callable[[list[Event]], Awaitable[None]]
 _publisher: Publisher | None = None
 _toucher: Toucher | None = None
+_bulk: BulkPublisher | None = None
 
 
-def install(publisher: Publisher | None, toucher: Toucher | None = None) -> None:
-    global _publisher, _toucher
-    _publisher, _toucher = publisher, toucher
+def install(publisher: Publisher | None, toucher: Toucher | None = None, bulk: BulkPublisher | None = None) -> None:
+    global _publisher, _toucher, _bulk
+    _publisher, _toucher, _bulk = publisher, toucher, bulk
 
 
 async def publish(event: Event) -> None:
@@ -26,3 +28,11 @@ async def publish(event: Event) -> None:
 async def touch(account_id: int, sdk_app_id: int | None) -> None:
     if _toucher is not None:
         await _toucher(account_id, sdk_app_id)
+
+
+async def publish_many(events: list[Event]) -> None:
+    if _bulk is not None:
+        await _bulk(events)
+        return
+    for event in events:
+        await publish(event)

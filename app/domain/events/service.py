@@ -22,6 +22,11 @@ async def record(
     return event
 
 
+def published_after_commit(written: list[Event]) -> None:
+    """For events written in bulk by SQL: deliver them like recorded ones, once committed."""
+    tx.on_commit(lambda: bus.publish_many(written))
+
+
 async def page(account_id: int, *, first: int, after_id: int | None, sdk_app_id: int | None) -> list[Event]:
     query = Event.filter(account_id=account_id)
     if sdk_app_id is not None:

@@ -33,6 +33,7 @@ class Package(Model):
     reminded_1d_for = fields.DatetimeField(null=True)
     # The next instant a timer has work on this row; null when none (C-1).
     next_due_at = fields.DatetimeField(null=True, db_index=True)
+    next_due_kind = fields.CharField(max_length=16, null=True)  # which transition is due then
     created_at = fields.DatetimeField()
 
     class Meta:

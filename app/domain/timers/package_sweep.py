@@ -1,18 +1,58 @@
 """Running due package transitions: a batched fast path for rows that need no money, and a
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
+import json
 from datetime import datetime
 
 from app.domain import tx
 from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
 from app.domain.events import service as events
+from app.domain.events.models import Event
 from app.domain.packages import autorenew
 from app.domain.packages.models import Package
 from app.domain.timers.packages import Due, due_now, schedule
 
 BATCH = 500
 UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", "allowance_used",
-                  "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at"]
+                  "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at", "next_due_kind"]
+SET_BATCH = 5000
+
+_ISO = """(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+  || CASE WHEN extract(microseconds FROM {0})::bigint % 1000000 = 0 THEN ''
+          ELSE to_char({0} AT TIME ZONE 'UTC', '.US') END || '+00:00')"""
+
+# The common case, set-based: a trial ending, or a package without auto-renewal expiring, with
+# nothing else owed first. The re-check of state and time is in the WHERE clause, under the lock.
+END_IN_BULK = f"""
+WITH due AS (
+  SELECT id, next_due_at AS due_at FROM package
+  WHERE next_due_at <= $1 AND auto_renew = false AND (
+        (next_due_kind = 'trial_end' AND status = 'TRIAL' AND next_due_at = rtc_expires_at)
+     OR (next_due_kind = 'expire' AND status = 'ACTIVE'
+         AND next_due_at = LEAST(rtc_expires_at, COALESCE(im_expires_at, rtc_expires_at))))
+  ORDER BY next_due_at, id LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), done AS (
+  UPDATE package p SET
+    status = CASE WHEN p.status = 'TRIAL' THEN 'TRIAL_ENDED' ELSE 'EXPIRED' END,
+    ended_at = CASE WHEN p.status = 'TRIAL' THEN due.due_at ELSE p.ended_at END,
+    next_due_at = NULL, next_due_kind = NULL
+  FROM due WHERE p.id = due.id
+  RETURNING p.id, p.account_id, p.application_id, p.status, due.due_at,
+    CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END AS rtc_ended,
+    CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END AS im_ended
+)
+INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at)
+SELECT account_id, application_id,
+  CASE WHEN status = 'TRIAL_ENDED' THEN 'TRIAL_ENDED' ELSE 'PACKAGE_EXPIRED' END,
+  CASE WHEN status = 'TRIAL_ENDED' THEN jsonb_build_object('packageId', id::text, 'reason', 'EXPIRED')
+       ELSE jsonb_build_object(
+         'packageId', id::text, 'expiresAt', {_ISO.format("due_at")},
+         'components', to_jsonb(array_remove(ARRAY[rtc_ended, im_ended], NULL))) END,
+  due_at
+FROM done ORDER BY due_at, id
+RETURNING id, account_id, sdk_app_id, type, data, occurred_at
+"""
 
 
 async def _minutes(edition: str, cache: dict[str, int]) -> int:
@@ -106,8 +146,25 @@ async def sweep_one_by_one(now: datetime) -> int:
         last_id = ids[-1]
 
 
+async def end_in_bulk(now: datetime) -> int:
+    total = 0
+    while True:
+        async with tx.atomic() as conn:
+            rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
+            if rows:
+                events.published_after_commit([
+                    Event(id=r["id"], account_id=r["account_id"], sdk_app_id=r["sdk_app_id"], type=r["type"],
+                          data=json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
+                          occurred_at=r["occurred_at"])
+                    for r in rows
+                ])
+        total += len(rows)
+        if len(rows) < SET_BATCH:
+            return total
+
+
 async def sweep(now: datetime) -> int:
-    return await sweep_batch(now) + await sweep_one_by_one(now)
+    return await end_in_bulk(now) + await sweep_batch(now) + await sweep_one_by_one(now)
 
 
 async def next_due() -> datetime | None:

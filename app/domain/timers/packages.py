@@ -50,4 +50,5 @@ def due_now(p: Package, now: datetime) -> Due | None:
 def schedule(p: Package) -> None:
     owed = pending(p)
     p.next_due_at = owed[0].at if owed else None
+    p.next_due_kind = owed[0].kind if owed else None
     punctual.at_due("package", p, p.next_due_at)

@@ -20,6 +20,8 @@ class UsageRecord(Model):
     occurred_at = fields.DatetimeField()
     day = fields.DateField()  # Asia/Shanghai calendar day of occurred_at
     recorded_at = fields.DatetimeField()
+    # The settlement that billed this row; null while unbilled (a late report waits for the next run).
+    settlement_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "usage_record"

@@ -2,7 +2,7 @@
 from cash even into a negative balance; idempotent per (app, kind, period) by a unique row."""
 from datetime import date, datetime, time, timedelta
 
-from tortoise.functions import Max, Sum
+from tortoise.functions import Max
 
 from app.domain import tx
 from app.domain.accounts import arrears
@@ -41,10 +41,9 @@ def first_monthly_due(now: datetime) -> datetime:
     return datetime(year, month, 1, 1, 0, tzinfo=CALENDAR_TZ)
 
 
-async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, lines: list[Line], at: datetime,
-                  details: dict) -> bool:
-    """Write the order and take the money, once per (app, kind, period)."""
-    amount = sum(line.amount_fen for line in lines)
+async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price) -> bool:
+    """Claim (app, kind, period) once, price it inside the same transaction, write the order and
+    take the money from cash (S-7). `price(conn, settlement_id)` returns (lines, details)."""
     async with tx.atomic() as conn:
         account = await ledger.lock_account(account_id)
         claimed = await conn.execute_query_dict(
@@ -54,6 +53,9 @@ async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, line
         )
         if not claimed:
             return False
+        settlement_id = claimed[0]["id"]
+        lines, details = await price(conn, settlement_id)
+        amount = sum(line.amount_fen for line in lines)
         if amount <= 0:
             return False
         order = await orders.create(
@@ -62,7 +64,7 @@ async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, line
         )
         order.paid_cash_fen = amount
         await order.save(update_fields=["paid_cash_fen"])
-        await Settlement.filter(id=claimed[0]["id"]).update(order_id=order.id)
+        await Settlement.filter(id=settlement_id).update(order_id=order.id)
         await ledger.post(account, "POSTPAID", [Posting("CASH", -amount), Posting("REVENUE", amount)], at=at,
                           order_id=order.id)
         await events.record("USAGE_SETTLED", account_id=account_id, sdk_app_id=sdk_app_id, at=at, data={
@@ -71,19 +73,31 @@ async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, line
     return True
 
 
+CLAIM_USAGE = """
+UPDATE usage_record SET settlement_id = $1
+WHERE sdk_app_id = $2 AND day <= $3 AND billable_minutes > 0 AND settlement_id IS NULL
+RETURNING billable_minutes, day
+"""
+
+
 async def settle_day(day: date, at: datetime) -> int:
-    """M-3 for one Asia/Shanghai day."""
+    """M-3 for one Asia/Shanghai day; billable usage of earlier days reported late is billed with it."""
     rate = await Rate.get(code="OVERAGE_MINUTES")
-    rows = await (UsageRecord.filter(day=day, billable_minutes__gt=0).group_by("sdk_app_id", "account_id")
-                  .annotate(billable=Sum("billable_minutes")).values("sdk_app_id", "account_id", "billable"))
+    rows = await (UsageRecord.filter(day__lte=day, billable_minutes__gt=0, settlement_id__isnull=True)
+                  .distinct().values("sdk_app_id", "account_id"))
     count = 0
     for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
-        billable = int(row["billable"])
-        amount = overage_fen(billable, rate.amount_fen, rate.per_units)
-        line = Line(f"Standard minutes beyond the allowance or without a package on {day.isoformat()}: "
-                    f"{billable} × {format_fen(rate.amount_fen)} per {rate.per_units}", 0, amount)
-        count += await _charge(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), [line], at,
-                               {"standardMinutes": billable})
+        async def price(conn, settlement_id: int, app=row["sdk_app_id"]):
+            claimed = await conn.execute_query_dict(CLAIM_USAGE, [settlement_id, app, day])
+            billable = sum(r["billable_minutes"] for r in claimed)
+            late = sorted({r["day"].isoformat() for r in claimed if r["day"] < day})
+            amount = overage_fen(billable, rate.amount_fen, rate.per_units)
+            text = (f"Standard minutes beyond the allowance or without a package on {day.isoformat()}"
+                    + (f" (and reported late for {', '.join(late)})" if late else "")
+                    + f": {billable} × {format_fen(rate.amount_fen)} per {rate.per_units}")
+            return [Line(text, 0, amount)], {"standardMinutes": billable}
+
+        count += await _charge(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), at, price)
     return count
 
 
@@ -127,8 +141,12 @@ async def settle_month(first_day: date, at: datetime) -> int:
             lines.append(Line(f"IM peak groups {row['peak_groups']} above the {edition.code} quota "
                               f"{edition.included_peak_groups} in {period}", 0, groups_fen))
         if lines:
-            count += await _charge(row["sdk_app_id"], row["account_id"], MONTHLY, period, lines, at,
-                                   {"peakDau": int(row["peak_dau"]), "peakGroups": int(row["peak_groups"])})
+            details = {"peakDau": int(row["peak_dau"]), "peakGroups": int(row["peak_groups"])}
+
+            async def price(conn, settlement_id: int, lines=lines, details=details):
+                return lines, details
+
+            count += await _charge(row["sdk_app_id"], row["account_id"], MONTHLY, period, at, price)
     return count
 
 
