@@ -1,6 +1,5 @@
 """C-1: the set-based path that ends trials and expires packages writes exactly what the per-row
 path writes (state, event type and data), and leaves nothing owed."""
-import json
 from datetime import timedelta
 
 from app.domain.events.models import Event

@@ -35,7 +35,8 @@ async def best_voucher(account_id: int, price_fen: int, at: datetime, *, lock: b
 async def renewal_shortfall(account: Account, p: Package, at: datetime) -> bool:
     """R-4: would the renewal at expiry fail for want of money?"""
     price = await renewal_price_fen(p, expiring(p), p.auto_renew_months)
-    voucher = await best_voucher(account.id, price, at, lock=False)
+    # The vouchers that will still be valid when the renewal happens, not merely now.
+    voucher = await best_voucher(account.id, price, p.expires_at, lock=False)
     return account.available_fen < price - (voucher.amount_fen if voucher else 0)
 
 
