@@ -51,13 +51,9 @@ async def get(redis: Redis, sdk_app_id: int, now: datetime) -> dict:
     return value
 
 
-def _version_key(account_id: int, sdk_app_id: int | None) -> str:
+def version_key(account_id: int, sdk_app_id: int | None) -> str:
     return _app_version(sdk_app_id) if sdk_app_id is not None else _account_version(account_id)
 
 
 async def invalidate(redis: Redis, account_id: int, sdk_app_id: int | None) -> None:
-    await redis.incr(_version_key(account_id, sdk_app_id))
-
-
-def invalidate_in(pipe, account_id: int, sdk_app_id: int | None) -> None:
-    pipe.incr(_version_key(account_id, sdk_app_id))
+    await redis.incr(version_key(account_id, sdk_app_id))

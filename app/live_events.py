@@ -9,6 +9,7 @@ from app.domain.events import bus
 from app.domain.events.models import Event
 
 PREFIX = "roomkit:events:"
+_INCR_ALL = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end return #KEYS"
 
 
 def channel(account_id: int) -> str:
@@ -33,13 +34,21 @@ def install_publisher(redis: Redis) -> None:
         await entitlements_cache.invalidate(redis, account_id, sdk_app_id)
 
     async def publish_many(events: list[Event]) -> None:
-        """A sweep's thousands of events: pipelined, a chunk at a time."""
+        """A sweep's thousands of events: versions bumped in one script call per chunk, and
+        published only on the channels someone is listening to."""
         for start in range(0, len(events), 1000):
-            pipe = redis.pipeline(transaction=False)
-            for event in events[start:start + 1000]:
-                entitlements_cache.invalidate_in(pipe, event.account_id, event.sdk_app_id)
-                pipe.publish(channel(event.account_id), encode(event))
-            await pipe.execute()
+            chunk = events[start:start + 1000]
+            keys = sorted({entitlements_cache.version_key(e.account_id, e.sdk_app_id) for e in chunk})
+            await redis.eval(_INCR_ALL, len(keys), *keys)
+            channels = sorted({channel(e.account_id) for e in chunk})
+            listened = {name.decode() if isinstance(name, bytes) else name
+                        for name, count in await redis.pubsub_numsub(*channels) if count}
+            if listened:
+                pipe = redis.pipeline(transaction=False)
+                for event in chunk:
+                    if channel(event.account_id) in listened:
+                        pipe.publish(channel(event.account_id), encode(event))
+                await pipe.execute()
 
     bus.install(publish, touch, publish_many)
 

@@ -1,7 +1,10 @@
 """The schema: every domain's queries and mutations merged, with the H-3 abuse limits."""
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,6 +25,7 @@ from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.orders.queries import OrdersQuery
+from graphql_schema.scalars import DateTime
 from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.packages.upgrade import UpgradeMutation, UpgradeQuery
 from graphql_schema.refunds.mutations import RefundsMutation
@@ -46,17 +50,25 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (ApiError, DomainError))
 
 
+# Built once: the validator classes are part of ValidationCache's key, so limiters created per
+# request would make every request re-validate from scratch.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
+
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=merge_types("Subscription", (EventsSubscription,)),
         config=StrawberryConfig(relay_max_results=100),
+        scalar_overrides={datetime: DateTime},
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
         ],
