@@ -16,10 +16,11 @@ def channel(account_id: int) -> str:
     return f"{PREFIX}{account_id}"
 
 
-def encode(event: Event) -> str:
+def encode(event) -> str:
+    data = json.loads(event.data) if isinstance(event.data, str) else event.data
     return json.dumps({
         "id": event.id, "type": event.type, "accountId": event.account_id, "sdkAppId": event.sdk_app_id,
-        "data": event.data, "occurredAt": event.occurred_at.isoformat(),
+        "data": data, "occurredAt": event.occurred_at.isoformat(),
     }, ensure_ascii=False)
 
 
@@ -33,7 +34,7 @@ def install_publisher(redis: Redis) -> None:
     async def touch(account_id: int, sdk_app_id: int | None) -> None:
         await entitlements_cache.invalidate(redis, account_id, sdk_app_id)
 
-    async def publish_many(events: list[Event]) -> None:
+    async def publish_many(events: list) -> None:
         """A sweep's thousands of events: versions bumped in one script call per chunk, and
         published only on the channels someone is listening to."""
         for start in range(0, len(events), 1000):

@@ -2,8 +2,24 @@
 pub/sub and the entitlements cache in the server and the workers); the domain only reports
 what was committed: events, and state touched without an event (allowance consumed)."""
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from app.domain.events.models import Event
+
+
+
+@dataclass(slots=True)
+class Written:
+    """An event written in bulk by SQL, as delivered: `data` may still be its JSON text."""
+
+    id: int
+    account_id: int
+    sdk_app_id: int | None
+    type: str
+    data: dict | str
+    occurred_at: datetime
+
 
 Publisher = Callable[[Event], Awaitable[None]]
 Toucher = Callable[[int, int | None], Awaitable[None]]

@@ -22,7 +22,7 @@ async def record(
     return event
 
 
-def published_after_commit(written: list[Event]) -> None:
+def published_after_commit(written: list[bus.Written]) -> None:
     """For events written in bulk by SQL: deliver them like recorded ones, once committed."""
     tx.on_commit(lambda: bus.publish_many(written))
 

@@ -1,13 +1,12 @@
 """Running due package transitions: a batched fast path for rows that need no money, and a
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
-import json
 from datetime import datetime
 
 from app.domain import tx
 from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
 from app.domain.events import service as events
-from app.domain.events.models import Event
+from app.domain.events.bus import Written
 from app.domain.packages import autorenew
 from app.domain.packages.models import Package
 from app.domain.timers.packages import Due, due_now, schedule
@@ -155,9 +154,7 @@ async def end_in_bulk(now: datetime) -> int:
             rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
             if rows:
                 events.published_after_commit([
-                    Event(id=r["id"], account_id=r["account_id"], sdk_app_id=r["sdk_app_id"], type=r["type"],
-                          data=json.loads(r["data"]) if isinstance(r["data"], str) else r["data"],
-                          occurred_at=r["occurred_at"])
+                    Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"])
                     for r in rows
                 ])
         total += len(rows)
