@@ -1,4 +1,4 @@
-"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, export-schema."""
+"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, run."""
 import argparse
 import asyncio
 import sys
@@ -10,21 +10,16 @@ def _run(coro):
 
 async def _setup(database_url: str | None = None) -> None:
     from app import db
-    from app.domain.catalog.seed import seed_catalog
 
     await db.migrate(database_url)
-    await db.init_db(database_url, pool_size=2)
-    try:
-        await seed_catalog()
-    finally:
-        await db.close_db()
+    await _seed(database_url)
 
 
-async def _seed() -> None:
+async def _seed(database_url: str | None = None) -> None:
     from app import db
     from app.domain.catalog.seed import seed_catalog
 
-    await db.init_db(pool_size=2)
+    await db.init_db(database_url, pool_size=2)
     try:
         await seed_catalog()
     finally:

@@ -47,7 +47,9 @@ async def test_catalog_feature_matrix_matches_spec_cell_for_cell(client):
         assert {v["feature"]["code"] for v in row["values"]} == {row["feature"]["code"]}
     yes, no = (True, None), (False, None)
     expected = {
-        "CALL_MINUTES": ("included", ((False, None), (True, "380000"), (True, "1400000"), (True, "1400000"))),
+        "CALL_MINUTES": ("included", ((False, None), (True, "380,000"), (True, "1,400,000"), (True, "1,400,000"))),
+        "DAU": ("included", ((True, "by IM version"), (True, "10,000"), (True, "10,000"), (True, "10,000"))),
+        "PEAK_GROUPS": ("included", ((True, "by IM version"),) + ((True, "100,000"),) * 3),
         "MAX_PARTICIPANTS": ("limits", ((True, "20"), (True, "50"), (True, "200"), (True, "300"))),
         "MAX_VIDEO_STREAMS": ("limits", ((True, "20"), (True, "50"), (True, "50"), (True, "50"))),
         "RESOLUTIONS": ("limits", ((True, "720P,1080P,2K,4K"), (True, "720P,1080P"), (True, "720P,1080P,2K,4K"),

@@ -58,11 +58,11 @@ PLATFORMS = "iOS, Mac, Android, Web&H5, Windows, Electron, Flutter, Uni-app"
 # group, code, name, cells (TRIAL, BASIC, ADVANCED, LARGE_ROOM)
 FEATURES = [
     ("included", "CALL_MINUTES", "Call minutes per package month",
-     ((False, None), (True, "380000"), (True, "1400000"), (True, "1400000"))),
+     ((False, None), (True, "380,000"), (True, "1,400,000"), (True, "1,400,000"))),
     ("included", "DAU", "Daily active users",
-     ((True, "by IM version"), (True, "10000"), (True, "10000"), (True, "10000"))),
+     ((True, "by IM version"), (True, "10,000"), (True, "10,000"), (True, "10,000"))),
     ("included", "PEAK_GROUPS", "Peak groups per month",
-     ((True, "by IM version"), (True, "100000"), (True, "100000"), (True, "100000"))),
+     ((True, "by IM version"), (True, "100,000"), (True, "100,000"), (True, "100,000"))),
     ("limits", "MAX_PARTICIPANTS", "Max participants per room (raise by ticket)",
      _cells(ALL, ("20", "50", "200", "300"))),
     ("limits", "MAX_VIDEO_STREAMS", "Max video streams per room", _cells(ALL, ("20", "50", "50", "50"))),
