@@ -11,7 +11,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,8 +25,9 @@ from websockets.asyncio.client import connect
 
 from app import clock, redis_conn
 from app.live_events import channel
-from tests.conftest import DATABASE_URL, OPERATOR, REDIS_URL, START
+from tests.conftest import REDIS_URL, START
 from tests.factories import new_account, new_app
+from tests.live import env_for, server, stop  # noqa: F401  (server is a fixture)
 from tests.money import advance, credit, start_trial
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,55 +35,6 @@ WORKER_REDIS_URL = urlunparse(urlparse(REDIS_URL)._replace(
     path=f"/{os.environ.get('ROOMKIT_TEST_LIVE_WORKER_REDIS_DB', '12')}"))
 SUBSCRIBE = "subscription { events { type sdkAppId data occurredAt } }"
 TRIAL_END = START + timedelta(days=7)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def env_for(redis_url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": redis_url, "CLOCK_MODE": "simulated",
-            "ROOMKIT_OPERATOR_TOKEN": OPERATOR, "PAYMENTS_MODE": "sandbox", "DB_POOL_SIZE": "5",
-            "PYTHONUNBUFFERED": "1"}
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def server(database, tmp_path_factory):
-    """`python -m app serve` on a free port; its base URL. Stopped (by pid) after the module."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=REPO,
-                                env=env_for(REDIS_URL), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"server did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        stop(proc)
 
 
 @pytest.fixture
