@@ -13,7 +13,12 @@ from workers.tasks import ping, run_account_timers, run_package_timers, sweep
 
 
 def redis_settings(url: str | None = None) -> RedisSettings:
-    return RedisSettings.from_dsn(url or get_settings().redis_url or redis_conn.DEFAULT_REDIS_URL)
+    settings = RedisSettings.from_dsn(url or get_settings().redis_url or redis_conn.DEFAULT_REDIS_URL)
+    # A Redis restart should cost lateness, not a dead worker (C-1): keep retrying the connection.
+    settings.conn_retries = 30
+    settings.conn_retry_delay = 2
+    settings.retry_on_timeout = True
+    return settings
 
 
 async def startup(ctx: dict) -> None:
