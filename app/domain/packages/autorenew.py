@@ -77,7 +77,8 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
 
     # One charge per (package, period) even if every other guard failed (ARCHITECTURE, Timers).
     key = f"auto-renew:{p.id}:{int(due.timestamp())}"
-    result = await idempotency.run_once(account_id=account.id, mutation="autoRenewal", key=key,
+    # Internal keys live in their own space (the negated account id): no customer key can collide.
+    result = await idempotency.run_once(account_id=-account.id, mutation="autoRenewal", key=key,
                                         request={"package": p.id, "due": due.isoformat()}, now=due, action=renew)
     p.auto_renew_failure_reason = None
     await events.record(
