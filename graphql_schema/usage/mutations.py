@@ -20,6 +20,18 @@ class UsageEventInput:
     occurred_at: datetime
 
 
+def _event_from_input(cls, value, context) -> usage.UsageInput:
+    """Strawberry's `from_input` hook: graphql-core has already coerced every field (the DateTime
+    scalar, the enum), so a 1,000-event batch is built straight into the domain's input instead
+    of going through the generic per-field conversion (the largest cost of ingestion)."""
+    kind = value["kind"]
+    return usage.UsageInput(value["eventId"], value["sdkAppId"], getattr(kind, "value", kind), value["minutes"],
+                            value["occurredAt"])
+
+
+UsageEventInput.__strawberry_definition__.from_input = _event_from_input
+
+
 @strawberry.type
 class UsagePayload:
     accepted: int
@@ -39,10 +51,7 @@ class UsageMutation:
     async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
         try:
-            result = await usage.record_usage(
-                [usage.UsageInput(e.event_id, e.sdk_app_id, e.kind.value, e.minutes, e.occurred_at) for e in events],
-                now=await clock.now(),
-            )
+            result = await usage.record_usage(list(events), now=await clock.now())  # UsageInput already
         except DomainError as e:
             return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
         return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,

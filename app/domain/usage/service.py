@@ -64,9 +64,17 @@ RETURNING event_id
 
 
 RATE = """
-UPDATE usage_record u SET included_minutes = r.included, billable_minutes = r.billable
-FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r(event_id, included, billable)
+UPDATE usage_record u SET included_minutes = r.included, billable_minutes = r.billable,
+  package_id = r.package_id, trial = r.trial
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bool[])
+  AS r(event_id, included, billable, package_id, trial)
 WHERE u.event_id = r.event_id
+"""
+
+
+CONSUME = """
+UPDATE package p SET allowance_used = p.allowance_used + c.minutes
+FROM unnest($1::bigint[], $2::bigint[]) AS c(id, minutes) WHERE p.id = c.id
 """
 
 
@@ -118,8 +126,17 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             errors.append((index, DomainError("NOT_FOUND", f"application {e.sdk_app_id} not found", "sdkAppId")))
     if not known:
         return IngestResult(0, duplicates, sorted(errors, key=lambda x: x[0]))
+    ordered = sorted(known, key=lambda e: (e.occurred_at, e.event_id))
     async with tx.atomic() as conn:
-        app_list = sorted({e.sdk_app_id for e in known})
+        # Insert first, lock after: the heaviest statement runs before the package rows are held,
+        # so concurrent batches for the same apps wait on each other for less time.
+        columns = list(zip(*[
+            (e.event_id, e.sdk_app_id, apps[e.sdk_app_id].account_id, e.kind, e.minutes, e.minutes * weights[e.kind],
+             0, 0, None, False, e.occurred_at, local_day(e.occurred_at), now)
+            for e in ordered
+        ]))
+        inserted = {r["event_id"] for r in await conn.execute_query_dict(INSERT, [list(c) for c in columns])}
+        app_list = sorted({e.sdk_app_id for e in ordered if e.event_id in inserted})
         current = {
             p.id: p
             for p in await Package.filter(application_id__in=app_list, status__in=("TRIAL", "ACTIVE", "EXPIRED"))
@@ -128,37 +145,32 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         history: dict[int, list[Package]] = {}
         for p in await Package.filter(application_id__in=app_list).order_by("-id"):
             history.setdefault(p.application_id, []).append(current.get(p.id, p))
-        rows = []
-        for e in sorted(known, key=lambda e: (e.occurred_at, e.event_id)):
-            covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
-            # Only the current package's current month still has an allowance to take from.
-            paid = package if covering == "PAID" and package.id in current else None
-            rows.append((e, e.minutes * weights[e.kind], paid, package.id if package else None, covering == "TRIAL"))
-        columns = list(zip(*[
-            (e.event_id, e.sdk_app_id, apps[e.sdk_app_id].account_id, e.kind, e.minutes, std, 0, 0, pid, trial,
-             e.occurred_at, local_day(e.occurred_at), now)
-            for e, std, _, pid, trial in rows
-        ]))
-        inserted = {r["event_id"] for r in await conn.execute_query_dict(INSERT, [list(c) for c in columns])}
-        # Only first arrivals are rated, in occurrence order, against a running allowance.
+        # Only first arrivals are rated, in occurrence order, against a running allowance; the
+        # package of the usage's instant decides trial (free), paid (allowance) or none (billed).
         rated, used = [], {}
-        for e, std, paid, _, trial in rows:
+        for e in ordered:
             if e.event_id not in inserted:
                 continue
-            included, billable = 0, (0 if trial else std)
-            if paid is not None:
-                left = paid.allowance_granted - paid.allowance_used - used.get(paid.id, 0)
+            covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
+            std = e.minutes * weights[e.kind]
+            included, billable = 0, (0 if covering == "TRIAL" else std)
+            if covering == "PAID" and package.id in current:  # only the current month can still give
+                left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
                 included, billable = split_allowance(std, left)
-                used[paid.id] = used.get(paid.id, 0) + included
-            rated.append((e.event_id, included, billable))
+                used[package.id] = used.get(package.id, 0) + included
+            rated.append((e.event_id, included, billable, package.id if package else None, covering == "TRIAL"))
         if rated:
-            ids, included_col, billable_col = (list(c) for c in zip(*rated))
-            await conn.execute_query(RATE, [ids, included_col, billable_col])
-        for p in current.values():
-            if used.get(p.id):
-                p.allowance_used += used[p.id]
-                await Package.filter(id=p.id).update(allowance_used=p.allowance_used)
-                tx.on_commit(lambda p=p: bus.touch(p.account_id, p.application_id))
+            await conn.execute_query(RATE, [list(c) for c in zip(*rated)])
+        if used:
+            ids, minutes = (list(c) for c in zip(*sorted(used.items())))
+            await conn.execute_query(CONSUME, [ids, minutes])
+            touched = [(current[i].account_id, current[i].application_id) for i in ids]
+
+            async def touch_all() -> None:
+                for account_id, sdk_app_id in touched:
+                    await bus.touch(account_id, sdk_app_id)
+
+            tx.on_commit(touch_all)
     accepted = len(inserted)
     return IngestResult(accepted, duplicates + len(known) - accepted, sorted(errors, key=lambda x: x[0]))
 
