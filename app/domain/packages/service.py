@@ -31,14 +31,19 @@ class Locked:
     package: Package | None
 
 
-async def lock_app(caller: Caller, sdk_app_id: int) -> Locked:
-    """Lock in the fixed order account → application → current package, and check who may act."""
+async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
+    """Lock in the fixed order account → application → current package, and check who may act.
+    Whatever the package owes up to `at` (an expiry whose timer has not run yet) is applied first,
+    so no decision is taken on a state that time has already changed (C-1, N-2)."""
+    from app.domain.timers import package_sweep
+
     app = await Application.get_or_none(sdk_app_id=sdk_app_id)
     if app is None or app.account_id != caller.account_id:
         raise NotFound("application", "sdkAppId")
     account = await ledger.lock_account(app.account_id)
     app = await Application.filter(sdk_app_id=sdk_app_id).select_for_update().first()
     package = await read.current_for_app(sdk_app_id, for_update=True)
+    await package_sweep.catch_up(package, account, at)
     return Locked(account, app, package)
 
 
@@ -73,7 +78,7 @@ async def _end_superseded(package: Package | None, at: datetime) -> None:
 
 async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Package:
     async with atomic():
-        locked = await lock_app(caller, sdk_app_id)
+        locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)
         if locked.app.trials_used >= TRIALS_PER_APP:
             raise DomainError("TRIAL_LIMIT_PER_APP", f"an application gets at most {TRIALS_PER_APP} trials")
@@ -115,7 +120,7 @@ async def purchase(
     if not accept_agreements:
         raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
     async with atomic():
-        locked = await lock_app(caller, sdk_app_id)
+        locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)
         current = locked.package
         if current is not None and current.status == "ACTIVE":
@@ -241,7 +246,7 @@ async def renew(
     if scope not in SCOPES:
         raise DomainError("INVALID_SCOPE", "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
     async with atomic():
-        locked = await lock_app(caller, sdk_app_id)
+        locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)
         package = renewable(locked.package)
         order = await apply_renewal(locked, package, SCOPES[scope], months, at=at, kind="RENEWAL",
@@ -257,7 +262,7 @@ async def renew(
 async def set_auto_renew(caller: Caller, *, sdk_app_id: int, enabled: bool, months: int, at: datetime) -> Package:
     catalog.check_months(months)
     async with atomic():
-        locked = await lock_app(caller, sdk_app_id)
+        locked = await lock_app(caller, sdk_app_id, at)
         if locked.account.status == "BANNED":
             raise DomainError("ACCOUNT_BANNED", "the account is banned")
         package = renewable(locked.package)

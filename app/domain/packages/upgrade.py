@@ -213,7 +213,7 @@ async def quote(caller: Caller, sdk_app_id: int, target_edition: str, at: dateti
 async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: datetime) -> Order:
     """U-1…U-4 in one transaction: lock account → app → package, check, charge, change the package."""
     async with atomic():
-        locked = await packages.lock_app(caller, sdk_app_id)
+        locked = await packages.lock_app(caller, sdk_app_id, at)
         packages.check_account_may_buy(locked)
         p = await plan(locked.package, target_edition, at)
         package = p.package

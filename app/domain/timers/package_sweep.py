@@ -169,3 +169,13 @@ async def sweep(now: datetime) -> int:
 async def next_due() -> datetime | None:
     row = await Package.filter(next_due_at__isnull=False).order_by("next_due_at").only("next_due_at").first()
     return row.next_due_at if row else None
+
+
+async def catch_up(p: Package | None, account: Account, now: datetime) -> int:
+    """What a package the caller holds locked (account → package) owes up to `now`, applied in
+    the caller's transaction: the same guarded transitions as the sweep, just not late."""
+    if p is None or p.next_due_at is None or p.next_due_at > now:
+        return 0
+    count = await _drain(p, now, account, {})
+    await p.save(update_fields=UPDATED_FIELDS)
+    return count
