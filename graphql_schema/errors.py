@@ -14,7 +14,8 @@ class ApiError(Exception):
 
 
 def unauthenticated() -> ApiError:
-    return ApiError("UNAUTHENTICATED", "a valid 'Authorization: Bearer <token>' header is required")
+    return ApiError("UNAUTHENTICATED", "a valid bearer token is required: the 'Authorization: Bearer <token>' header, "
+                                       "or {\"Authorization\": \"Bearer <token>\"} in a WebSocket's connection_init")
 
 
 def forbidden(what: str = "this operation") -> ApiError:

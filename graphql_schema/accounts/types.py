@@ -45,6 +45,7 @@ class Account:
     status: AccountStatus
     arrears_since: datetime | None
     suspended_at: datetime | None
+    refund_review_required: bool = strawberry.field(description="F-2: refunds of this account wait for review.")
 
     @strawberry.field
     def balance(self) -> Balance:
@@ -63,6 +64,7 @@ def account_of(row: AccountRow) -> Account:
         row=row, id=strawberry.ID(str(row.id)), name=row.name, type=AccountType(row.type),
         real_name_verified=row.real_name_verified, status=AccountStatus(row.status),
         arrears_since=row.arrears_since, suspended_at=row.suspended_at,
+        refund_review_required=row.refund_review_required,
     )
 
 
