@@ -14,22 +14,19 @@ MAX_PAGE = 100
 async def create(
     *, account_id: int, placed_by_id: int | None, sdk_app_id: int, package_id: int | None, kind: str,
     edition: str | None, months: int | None, lines: list[Line], at: datetime, scope: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, split: Split | None = None,
 ) -> Order:
+    """The order row, with the payment split planned for it (B-5) when it is prepaid."""
+    paid = {}
+    if split is not None:
+        paid = dict(paid_voucher_fen=split.voucher, paid_gift_fen=split.gift, paid_income_fen=split.income,
+                    paid_cash_fen=split.cash, voucher_id=split.voucher_ids[0] if split.voucher_ids else None)
+        details = {**(details or {}), "voucherIds": [str(v) for v in split.voucher_ids]}
     return await Order.create(
         account_id=account_id, placed_by_id=placed_by_id, sdk_app_id=sdk_app_id, package_id=package_id, kind=kind,
         edition=edition, months=months, scope=scope, amount_fen=sum(l.amount_fen for l in lines),
-        lines=[l.as_dict() for l in lines], details=details or {}, created_at=at,
+        lines=[l.as_dict() for l in lines], details=details or {}, created_at=at, **paid,
     )
-
-
-async def record_split(order: Order, split: Split) -> None:
-    order.paid_voucher_fen, order.paid_gift_fen = split.voucher, split.gift
-    order.paid_income_fen, order.paid_cash_fen = split.income, split.cash
-    order.voucher_id = split.voucher_ids[0] if split.voucher_ids else None
-    order.details = {**order.details, "voucherIds": [str(v) for v in split.voucher_ids]}
-    await order.save(update_fields=["paid_voucher_fen", "paid_gift_fen", "paid_income_fen", "paid_cash_fen",
-                                    "voucher_id", "details"])
 
 
 async def get_for(caller: Caller, order_id: int) -> Order:

@@ -104,11 +104,11 @@ async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Packa
     return package
 
 
-async def _pay(locked: Locked, order: Order, voucher_ids: list[int], at: datetime) -> None:
-    vouchers = await payment.lock_vouchers(locked.account, voucher_ids, at)
-    split = payment.plan_split(locked.account, order.amount_fen, vouchers)
-    await payment.collect(locked.account, split, order_id=order.id, kind=order.kind, at=at)
-    await orders.record_split(order, split)
+async def plan_payment(locked: Locked, lines: list[Line], at: datetime, *, voucher_ids=None, vouchers=None):
+    """B-5/B-6 before anything is written: refused here, nothing has to be undone."""
+    if vouchers is None:
+        vouchers = await payment.lock_vouchers(locked.account, voucher_ids or [], at)
+    return payment.plan_split(locked.account, sum(line.amount_fen for line in lines), vouchers)
 
 
 async def purchase(
@@ -128,6 +128,7 @@ async def purchase(
         lines = await catalog.purchase_quote(
             view, months, campaigns_allowed=caller.actor_type == "OWNER", account_id=locked.account.id
         )
+        split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids)
         await _end_superseded(current, at)
         rtc_expiry = rules.add_months(at, months)
         package = Package(
@@ -136,21 +137,21 @@ async def purchase(
             im_code=view.im.code, im_anchor=at, im_months=months, im_expires_at=rtc_expiry,
             started_at=at, auto_renew=auto_renew, auto_renew_months=1, created_at=at,
         )
+        set_allowance(package, 0, view.edition.included_minutes)
         schedule(package)
         await package.save()
         order = await orders.create(
             account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
             package_id=package.id, kind="PURCHASE", edition=edition, months=months, lines=lines, at=at,
-            details={"periodStart": at.isoformat(), "periodEnd": rtc_expiry.isoformat()},
+            details={"periodStart": at.isoformat(), "periodEnd": rtc_expiry.isoformat()}, split=split,
         )
-        await _pay(locked, order, voucher_ids, at)
+        await payment.collect(locked.account, split, order_id=order.id, kind="PURCHASE", at=at)
         await events.record(
             "PACKAGE_PURCHASED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
             data={"orderId": str(order.id), "packageId": str(package.id), "edition": edition, "months": months,
                   "amount": format_fen(order.amount_fen), "expiresAt": rtc_expiry.isoformat()},
         )
-        await grant_allowance(package, 0, at)
-        await package.save(update_fields=["allowance_month", "allowance_granted", "allowance_used"])
+        await allowance_granted(package, at)
     return order
 
 
@@ -200,15 +201,20 @@ def renewable(package: Package | None) -> Package:
     return package
 
 
-async def grant_allowance(package: Package, month: int, at: datetime) -> None:
+def set_allowance(package: Package, month: int, minutes: int | None) -> None:
     """M-2: the included minutes of package month `month` (0-based from the RTC anchor)."""
-    edition = await Edition.get(code=package.edition)
-    package.allowance_month = month
-    package.allowance_granted = edition.included_minutes or 0
-    package.allowance_used = 0
+    package.allowance_month, package.allowance_granted, package.allowance_used = month, minutes or 0, 0
+
+
+async def allowance_granted(package: Package, at: datetime) -> None:
     await events.record("ALLOWANCE_GRANTED", account_id=package.account_id, sdk_app_id=package.application_id, at=at,
-                        data={"packageId": str(package.id), "month": month + 1,
+                        data={"packageId": str(package.id), "month": package.allowance_month + 1,
                               "minutes": package.allowance_granted})
+
+
+async def grant_allowance(package: Package, month: int, at: datetime) -> None:
+    set_allowance(package, month, (await Edition.get(code=package.edition)).included_minutes)
+    await allowance_granted(package, at)
 
 
 async def apply_renewal(
@@ -217,25 +223,21 @@ async def apply_renewal(
 ) -> Order:
     """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
     lines = await renewal_lines(package, components, months)
+    split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids, vouchers=vouchers)
     before = {which: component_state(package, which) for which in components}
     restarted = {which: extend_component(package, which, months, at) for which in components}
     after = {which: component_state(package, which) for which in components}
     refresh_status(package, at)
     if restarted.get("rtc") and package.status == "ACTIVE":
         await grant_allowance(package, 0, at)
-    await package.save()
     order = await orders.create(
         account_id=locked.account.id, placed_by_id=placed_by_id, sdk_app_id=package.application_id,
         package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
-        scope=scope, details={"before": before, "after": after},
+        scope=scope, details={"before": before, "after": after}, split=split,
     )
-    if vouchers is None:
-        vouchers = await payment.lock_vouchers(locked.account, voucher_ids or [], at)
-    split = payment.plan_split(locked.account, order.amount_fen, vouchers)
-    await payment.collect(locked.account, split, order_id=order.id, kind=order.kind, at=at)
-    await orders.record_split(order, split)
+    await payment.collect(locked.account, split, order_id=order.id, kind=kind, at=at)
     schedule(package)
-    await package.save(update_fields=["next_due_at"])
+    await package.save()
     return order
 
 

@@ -218,16 +218,16 @@ async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: d
         p = await plan(locked.package, target_edition, at)
         package = p.package
         from_edition = package.edition
+        split = payment.plan_split(locked.account, sum(line.amount_fen for line in p.lines), [])
         order = await orders.create(
             account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
             package_id=package.id, kind="UPGRADE", edition=target_edition, months=None, lines=p.lines, at=at,
             details={"from": from_edition, "to": target_edition,
                      "components": [r.as_dict() for r in p.raised], "minutesAdded": p.minutes_added},
+            split=split,
         )
-        split = payment.plan_split(locked.account, order.amount_fen, [])
         if split.total:
             await payment.collect(locked.account, split, order_id=order.id, kind=order.kind, at=at)
-        await orders.record_split(order, split)
         # U-2: expiries, anchors and months stay; the edition and its component codes change.
         package.edition = target_edition
         package.rtc_code = p.target.rtc.code
