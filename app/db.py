@@ -48,8 +48,29 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
+async def ensure_database(database_url: str | None = None) -> None:
+    """A fresh server has no `roomkit` database yet: create it, so `make run` needs nothing by hand."""
+    from urllib.parse import urlparse, urlunparse
+
+    import asyncpg
+
+    url = (database_url or get_settings().database_url or DEFAULT_DATABASE_URL).split("?")[0]
+    parsed = urlparse(url.replace("postgres://", "postgresql://", 1))
+    try:
+        conn = await asyncpg.connect(urlunparse(parsed))
+    except asyncpg.InvalidCatalogNameError:
+        admin = await asyncpg.connect(urlunparse(parsed._replace(path="/postgres")))
+        try:
+            await admin.execute(f'CREATE DATABASE "{parsed.path.lstrip("/")}"')
+        finally:
+            await admin.close()
+    else:
+        await conn.close()
+
+
 async def migrate(database_url: str | None = None) -> None:
     from tortoise.migrations.api import migrate as run_migrations
 
+    await ensure_database(database_url)
     await run_migrations(config=tortoise_config(database_url, pool_size=2))
     await Tortoise.close_connections()
