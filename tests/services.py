@@ -7,7 +7,7 @@ import asyncpg
 
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/roomkit"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
-TEST_REDIS_DB = 15
+TEST_REDIS_DB = int(os.environ.get("ROOMKIT_TEST_REDIS_DB", "15"))  # one Redis database per concurrent run
 
 
 def _reachable(url: str, default_port: int) -> bool:
