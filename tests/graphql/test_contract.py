@@ -45,6 +45,24 @@ def _default(value) -> str | None:
     return None if node is None else print_ast(node)
 
 
+def _compare_members(label: str, mine: dict, theirs: dict, what: str, missing: set[str], wrong: list[str]) -> None:
+    """Arguments of a field, or fields of an input type: each of the contract's must exist with its
+    type and default, and ours may add none that a client would be forced to send."""
+    for name, their in theirs.items():
+        our = mine.get(name)
+        if our is None:
+            missing.add(label.format(name))
+            continue
+        if _type_name(our.type) != _type_name(their.type):
+            wrong.append(f"{label.format(name)}: type {our.type}, contract has {their.type}")
+        default = _default(their)
+        if default is not None and _default(our) != default:
+            wrong.append(f"{label.format(name)}: default {_default(our)}, contract has {default}")
+    for name, our in mine.items():
+        if name not in theirs and str(our.type).endswith("!") and _default(our) is None:
+            wrong.append(f"{label.format(name)}: a required {what} the contract does not have")
+
+
 def contract_differences(ours: GraphQLSchema, contract: GraphQLSchema) -> tuple[set[str], list[str]]:
     """(missing names, mismatches): what of the contract ours lacks, and what it has differently."""
     missing: set[str] = set()
@@ -67,37 +85,13 @@ def contract_differences(ours: GraphQLSchema, contract: GraphQLSchema) -> tuple[
                     continue
                 if _type_name(mfield.type) != _type_name(tfield.type):
                     wrong.append(f"{name}.{fname}: type {mfield.type}, contract has {tfield.type}")
-                for aname, targ in tfield.args.items():
-                    marg = mfield.args.get(aname)
-                    if marg is None:
-                        missing.add(f"{name}.{fname}({aname})")
-                        continue
-                    if _type_name(marg.type) != _type_name(targ.type):
-                        wrong.append(f"{name}.{fname}({aname}): type {marg.type}, contract has {targ.type}")
-                    tdef = _default(targ)
-                    if tdef is not None and _default(marg) != tdef:
-                        wrong.append(f"{name}.{fname}({aname}): default {_default(marg)}, contract has {tdef}")
-                for aname, marg in mfield.args.items():
-                    if aname not in tfield.args and str(marg.type).endswith("!") and _default(marg) is None:
-                        wrong.append(f"{name}.{fname}({aname}): a required argument the contract does not have")
+                _compare_members(f"{name}.{fname}({{}})", mfield.args, tfield.args, "argument", missing, wrong)
             if isinstance(theirs, GraphQLObjectType):
                 for iface in theirs.interfaces:
                     if iface.name not in {i.name for i in mine.interfaces}:
                         wrong.append(f"{name}: does not implement {iface.name}")
         elif isinstance(theirs, GraphQLInputObjectType):
-            for fname, tfield in theirs.fields.items():
-                mfield = mine.fields.get(fname)
-                if mfield is None:
-                    missing.add(f"{name}.{fname}")
-                    continue
-                if _type_name(mfield.type) != _type_name(tfield.type):
-                    wrong.append(f"{name}.{fname}: type {mfield.type}, contract has {tfield.type}")
-                tdef = _default(tfield)
-                if tdef is not None and _default(mfield) != tdef:
-                    wrong.append(f"{name}.{fname}: default {_default(mfield)}, contract has {tdef}")
-            for fname, mfield in mine.fields.items():
-                if fname not in theirs.fields and str(mfield.type).endswith("!") and _default(mfield) is None:
-                    wrong.append(f"{name}.{fname}: a required input field the contract does not have")
+            _compare_members(f"{name}.{{}}", mine.fields, theirs.fields, "input field", missing, wrong)
         elif isinstance(theirs, GraphQLEnumType):
             for value in theirs.values:
                 if value not in mine.values:
