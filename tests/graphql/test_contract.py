@@ -1,4 +1,5 @@
-"""The schema against the clients' contract (../shared/contract.graphql) and the committed export.
+"""The schema against the clients' contract (contract.graphql, a copy of ../shared/contract.graphql
+kept in the repository so that a fresh clone anywhere can run it) and the committed export.
 
 The contract may be extended, never renamed, removed or changed: every type, field (with its exact
 type, nullability included), argument (type, and default where the contract gives one), input
@@ -22,7 +23,8 @@ from strawberry.printer import print_schema
 from graphql_schema.schema import schema
 
 REPO = Path(__file__).resolve().parents[2]
-CONTRACT = REPO.parent / "shared" / "contract.graphql"
+CONTRACT = REPO / "contract.graphql"
+SHARED_CONTRACT = REPO.parent / "shared" / "contract.graphql"  # the source of truth, beside the workspace
 EXPORTED = REPO / "schema.graphql"
 
 # Parts of the contract that no issue has built yet. Each later issue empties its part of this list.
@@ -139,3 +141,14 @@ def test_schema_graphql_is_current():
         "schema.graphql is stale: the schema changed since the last export; run `make schema` and commit it"
     )
 
+
+
+def test_contract_copy_matches_shared_contract():
+    """The committed copy is the shared contract, byte for byte, wherever the shared one is beside us."""
+    if not SHARED_CONTRACT.exists():
+        import pytest
+
+        pytest.skip("no ../shared/contract.graphql beside this clone: the committed copy is all there is")
+    assert CONTRACT.read_text(encoding="utf-8") == SHARED_CONTRACT.read_text(encoding="utf-8"), (
+        "contract.graphql differs from ../shared/contract.graphql: copy the shared one over it"
+    )
