@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     roomkit_operator_token: str | None = None
     db_pool_size: int = 20
     data_dir: str = ".data"
+    redis_prefix: str | None = None
 
 
 @lru_cache
