@@ -1,14 +1,14 @@
 """Money arriving: operator credits, gateway top-ups (A-4), and vouchers."""
 from datetime import datetime
 
-from app.domain.tx import atomic
-
+from app.domain import locks
 from app.domain.accounts.models import Account, Voucher
 from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.ledger import service as ledger
 from app.domain.ledger.service import Posting
 from app.domain.money import format_fen
+from app.domain.tx import atomic
 
 SOURCES = {"cash": "CASH", "income": "INCOME", "gift": "GIFT"}
 
@@ -18,7 +18,7 @@ async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime,
     if book is None:
         raise DomainError("INVALID_SOURCE", "source must be cash, income or gift", "source")
     async with atomic():
-        account = await ledger.lock_account(account_id)
+        account = await locks.account(account_id, at)
         if account.type != "OWNER":
             raise DomainError("INVALID_ACCOUNT", "credit the owner account; sub-users have no balance", "accountId")
         await ledger.post(account, kind, [Posting(book, amount_fen), Posting("FUNDING", -amount_fen)], at=at)
@@ -38,7 +38,7 @@ async def grant_voucher(account_id: int, amount_fen: int, expires_at: datetime, 
     if expires_at <= at:
         raise DomainError("INVALID_EXPIRY", "a voucher must expire in the future", "expiresAt")
     async with atomic():
-        account = await ledger.lock_account(account_id)
+        account = await locks.account(account_id, at)
         if account.type != "OWNER":
             raise DomainError("INVALID_ACCOUNT", "grant vouchers to the owner account", "accountId")
         voucher = await Voucher.create(account_id=account.id, amount_fen=amount_fen, expires_at=expires_at, created_at=at)

@@ -7,7 +7,7 @@ class Account(Model):
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=200)
     type = fields.CharField(max_length=16, default="OWNER")  # OWNER | SUB_USER | COLLABORATOR
-    owner = fields.ForeignKeyField("models.Account", related_name="members", null=True)
+    owner = fields.ForeignKeyField("models.Account", related_name="members", on_delete=fields.RESTRICT, null=True)
     real_name_verified = fields.BooleanField(default=True)
     status = fields.CharField(max_length=16, default="NORMAL")  # NORMAL | ARREARS | SUSPENDED | BANNED
     arrears_since = fields.DatetimeField(null=True)
@@ -50,7 +50,7 @@ class ApiToken(Model):
 
 class Application(Model):
     sdk_app_id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="applications")
+    account = fields.ForeignKeyField("models.Account", related_name="applications", on_delete=fields.RESTRICT)
     name = fields.CharField(max_length=200)
     status = fields.CharField(max_length=16, default="ACTIVE")  # ACTIVE | SUSPENDED | BANNED | RECLAIMED
     trials_used = fields.IntField(default=0)
@@ -62,7 +62,7 @@ class Application(Model):
 
 class Voucher(Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="vouchers")
+    account = fields.ForeignKeyField("models.Account", related_name="vouchers", on_delete=fields.RESTRICT)
     amount_fen = fields.BigIntField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -20,7 +20,7 @@ class LedgerEntry(Model):
     or a house book (REVENUE, PROMOTIONS, FUNDING) with account_id naming the customer concerned."""
 
     id = fields.BigIntField(primary_key=True)
-    transaction = fields.ForeignKeyField("models.LedgerTransaction", related_name="entries")
+    transaction = fields.ForeignKeyField("models.LedgerTransaction", related_name="entries", on_delete=fields.RESTRICT)
     account_id = fields.BigIntField(null=True, db_index=True)
     book = fields.CharField(max_length=16)
     amount_fen = fields.BigIntField()

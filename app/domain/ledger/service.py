@@ -4,7 +4,7 @@ Books: a customer's wallet CASH / INCOME / GIFT (the sub-balances of A-4), and h
 REVENUE, FUNDING (money arriving from outside: top-ups, operator credits) and PROMOTIONS
 (voucher value spent). Every transaction's entries sum to zero; the account row's sub-balance
 columns move in the same database transaction, so balance = Σ entries at every instant.
-Callers hold the account's row lock (see `lock_account`).
+Callers hold the account's row lock (app/domain/locks.py).
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +12,6 @@ from datetime import datetime
 from tortoise.expressions import F
 
 from app.domain.accounts.models import Account
-from app.domain.errors import DomainError
 from app.domain.ledger.models import LedgerEntry, LedgerTransaction
 
 WALLET_BOOKS = {"CASH": "cash_fen", "INCOME": "income_fen", "GIFT": "gift_fen"}
@@ -23,14 +22,6 @@ HOUSE_BOOKS = ("REVENUE", "FUNDING", "PROMOTIONS")
 class Posting:
     book: str
     amount_fen: int
-
-
-async def lock_account(account_id: int) -> Account:
-    """The row lock every money movement of an account takes first (lock order: account → app → package)."""
-    account = await Account.filter(id=account_id).select_for_update().first()
-    if account is None:
-        raise DomainError("NOT_FOUND", "account not found", "accountId")
-    return account
 
 
 async def post(

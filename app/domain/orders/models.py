@@ -5,10 +5,10 @@ from tortoise.models import Model
 
 class Order(Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="orders")
-    placed_by = fields.ForeignKeyField("models.Account", related_name="placed_orders", null=True)
+    account = fields.ForeignKeyField("models.Account", related_name="orders", on_delete=fields.RESTRICT)
+    placed_by = fields.ForeignKeyField("models.Account", related_name="placed_orders", on_delete=fields.RESTRICT, null=True)
     sdk_app_id = fields.BigIntField(db_index=True)
-    package = fields.ForeignKeyField("models.Package", related_name="orders", null=True)
+    package = fields.ForeignKeyField("models.Package", related_name="orders", on_delete=fields.RESTRICT, null=True)
     kind = fields.CharField(max_length=16)  # PURCHASE | RENEWAL | UPGRADE | AUTO_RENEWAL | POSTPAID
     status = fields.CharField(max_length=16, default="PAID")  # PAID | REFUNDED
     edition = fields.CharField(max_length=32, null=True)

@@ -5,8 +5,8 @@ from tortoise.models import Model
 
 class Package(Model):
     id = fields.BigIntField(primary_key=True)
-    application = fields.ForeignKeyField("models.Application", related_name="packages")
-    account = fields.ForeignKeyField("models.Account", related_name="packages")
+    application = fields.ForeignKeyField("models.Application", related_name="packages", on_delete=fields.RESTRICT)
+    account = fields.ForeignKeyField("models.Account", related_name="packages", on_delete=fields.RESTRICT)
     edition = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16)  # TRIAL | ACTIVE | EXPIRED | TRIAL_ENDED | REFUNDED | RECLAIMED
     # Each component runs from its anchor for a whole number of anchor-months (B-3);

@@ -2,8 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.tx import atomic
-
+from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
 from app.domain.catalog import service as catalog
@@ -11,13 +10,13 @@ from app.domain.catalog.models import Component, Edition
 from app.domain.catalog.pricing import Line
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
-from app.domain.ledger import service as ledger
 from app.domain.money import format_fen
 from app.domain.orders import payment
 from app.domain.orders import service as orders
 from app.domain.orders.models import Order
-from app.domain.packages import read, rules
+from app.domain.packages import rules
 from app.domain.packages.models import Package
+from app.domain.tx import atomic
 
 TRIALS_PER_APP = 2
 TRIALS_PER_ACCOUNT = 10
@@ -32,19 +31,13 @@ class Locked:
 
 
 async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
-    """Lock in the fixed order account → application → current package, and check who may act.
-    Whatever the package owes up to `at` (an expiry whose timer has not run yet) is applied first,
-    so no decision is taken on a state that time has already changed (C-1, N-2)."""
-    from app.domain.timers import package_sweep
-
-    app = await Application.get_or_none(sdk_app_id=sdk_app_id)
+    """Check who may act, then lock account → application → current package (app/domain/locks.py)
+    with everything they owe up to `at` applied first (C-1, N-2)."""
+    app = await Application.get_or_none(sdk_app_id=sdk_app_id).only("sdk_app_id", "account_id")
     if app is None or app.account_id != caller.account_id:
         raise NotFound("application", "sdkAppId")
-    account = await ledger.lock_account(app.account_id)
-    app = await Application.filter(sdk_app_id=sdk_app_id).select_for_update().first()
-    package = await read.current_for_app(sdk_app_id, for_update=True)
-    await package_sweep.catch_up(package, account, at)
-    return Locked(account, app, package)
+    held = await locks.scope(app.account_id, at, sdk_app_ids=[sdk_app_id])
+    return Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])
 
 
 def check_account_may_buy(locked: Locked) -> None:

@@ -5,8 +5,8 @@ from tortoise.models import Model
 
 class Refund(Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="refunds")
-    order = fields.ForeignKeyField("models.Order", related_name="refunds")
+    account = fields.ForeignKeyField("models.Account", related_name="refunds", on_delete=fields.RESTRICT)
+    order = fields.ForeignKeyField("models.Order", related_name="refunds", on_delete=fields.RESTRICT)
     status = fields.CharField(max_length=16)  # PENDING_REVIEW | APPROVED | REJECTED
     amount_fen = fields.BigIntField()  # money returned; vouchers excluded (F-3)
     gift_fen = fields.BigIntField(default=0)

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
+from app.domain import locks
 from app.domain.accounts.caller import Caller
-from app.domain.accounts.models import Account, Application
+from app.domain.accounts.models import Account
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.ledger import service as ledger
@@ -41,16 +42,15 @@ class Locked:
     package: Package | None
 
 
-async def _lock(account_id: int, order_id: int) -> Locked:
-    """Lock order: account → application → package → order."""
-    account = await ledger.lock_account(account_id)
-    order = await Order.get(id=order_id)
-    await Application.filter(sdk_app_id=order.sdk_app_id).select_for_update().first()
-    package = None
-    if order.package_id is not None:
-        package = await Package.filter(id=order.package_id).select_for_update().first()
-    order = await Order.filter(id=order_id).select_for_update().first()
-    return Locked(account, order, package)
+async def _lock(account_id: int, order_id: int, at: datetime) -> Locked:
+    """Lock order account → application → package → order (app/domain/locks.py), each row caught
+    up to `at` first: an expiry that fell due before the request is written at its own instant."""
+    order = await Order.get(id=order_id).only("id", "sdk_app_id", "package_id")
+    held = await locks.scope(account_id, at, sdk_app_ids=[order.sdk_app_id],
+                             package_ids=[order.package_id] if order.package_id is not None else [],
+                             order_ids=[order_id])
+    package = held.by_id.get(order.package_id) if order.package_id is not None else None
+    return Locked(held.account, held.orders[order_id], package)
 
 
 def _instant(value: str) -> datetime:
@@ -231,7 +231,7 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
         found = await Order.get_or_none(id=order_id)
         if found is None or found.account_id != caller.account_id:
             raise NotFound("order", "orderId")  # H-2
-        locked = await _lock(found.account_id, order_id)
+        locked = await _lock(found.account_id, order_id, at)
         await check_eligible(locked, at)
         refund = Refund(account_id=locked.account.id, order_id=order_id, status="PENDING_REVIEW", created_at=at)
         _set_amounts(refund, await _orders_back(locked))
@@ -258,7 +258,7 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         found = await Refund.get_or_none(id=refund_id)
         if found is None:
             raise NotFound("refund", "refundId")
-        locked = await _lock(found.account_id, found.order_id)
+        locked = await _lock(found.account_id, found.order_id, at)
         refund = await Refund.filter(id=refund_id).select_for_update().first()
         if refund.status != "PENDING_REVIEW":
             raise DomainError("REFUND_NOT_PENDING", f"the refund is {refund.status}, not waiting for review",
@@ -283,7 +283,7 @@ async def set_review_required(account_id: int, required: bool, *, at: datetime) 
     if row is None:
         raise NotFound("account", "accountId")
     async with atomic():
-        account = await ledger.lock_account(row.payer_id)
+        account = await locks.account(row.payer_id, at)
         account.refund_review_required = required
         await Account.filter(id=account.id).update(refund_review_required=required)
         await events.record("REFUND_REVIEW_CHANGED", account_id=account.id, at=at, data={"required": required})

@@ -10,17 +10,21 @@ from datetime import datetime, timedelta
 
 from tortoise import connections
 
-from app.domain import tx
+from app.domain import locks, tx
 from app.domain.accounts.models import Application
 from app.domain.catalog.models import UsageWeight
 from app.domain.errors import DomainError
 from app.domain.events import bus
+from app.domain.codes import PackageStatus
+from app.domain.packages import rules
 from app.domain.packages.models import Package
+from app.domain.timers import package_sweep
 from app.domain.usage.rating import local_day, split_allowance
 
 MAX_BATCH = 1000
 MAX_FUTURE = timedelta(minutes=10)
 MAX_MINUTES = 10**7
+LIVE = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ CONSUME = """
 UPDATE package p SET allowance_used = p.allowance_used + c.minutes
 FROM unnest($1::bigint[], $2::bigint[]) AS c(id, minutes) WHERE p.id = c.id
 """
+
+
+def month_start(p: Package) -> datetime:
+    """The start of the package month whose allowance the row holds now."""
+    return rules.add_months(p.rtc_anchor, p.allowance_month)
 
 
 def _end(p: Package) -> datetime:
@@ -137,11 +146,19 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         ]))
         inserted = {r["event_id"] for r in await conn.execute_query_dict(INSERT, [list(c) for c in columns])}
         app_list = sorted({e.sdk_app_id for e in ordered if e.event_id in inserted})
+        # Catch up first (C-1): a package whose month boundary or expiry is due but whose timer has
+        # not run is brought to now, under account → package locks, before any minute is rated.
+        overdue = sorted(set(await Package.filter(application_id__in=app_list, next_due_at__lte=now)
+                             .values_list("account_id", flat=True)))
+        accounts = {account_id: await locks.account(account_id, now) for account_id in overdue}
         current = {
             p.id: p
-            for p in await Package.filter(application_id__in=app_list, status__in=("TRIAL", "ACTIVE", "EXPIRED"))
+            for p in await Package.filter(application_id__in=app_list, status__in=LIVE)
             .order_by("application_id").select_for_update()
         }
+        for p in current.values():
+            if p.account_id in accounts:
+                await package_sweep.catch_up(p, accounts[p.account_id], now)
         history: dict[int, list[Package]] = {}
         for p in await Package.filter(application_id__in=app_list).order_by("-id"):
             history.setdefault(p.application_id, []).append(current.get(p.id, p))
@@ -154,7 +171,9 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
             std = e.minutes * weights[e.kind]
             included, billable = 0, (0 if covering == "TRIAL" else std)
-            if covering == "PAID" and package.id in current:  # only the current month can still give
+            # Only the current package month can still give; an earlier month's allowance lapsed
+            # at its end (M-2), so usage of it reported late is billed.
+            if covering == "PAID" and package.id in current and e.occurred_at >= month_start(package):
                 left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
                 included, billable = split_allowance(std, left)
                 used[package.id] = used.get(package.id, 0) + included

@@ -1,10 +1,11 @@
 """Postpaid settlement (M-3, M-4, S-1, S-7): one POSTPAID order per app with a charge, taken
 from cash even into a negative balance; idempotent per (app, kind, period) by a unique row."""
+import logging
 from datetime import date, datetime, time, timedelta
 
 from tortoise.functions import Max
 
-from app.domain import tx
+from app.domain import locks, tx
 from app.domain.accounts import arrears
 from app.domain.catalog.models import Edition, Rate
 from app.domain.catalog.pricing import Line
@@ -15,9 +16,15 @@ from app.domain.money import format_fen
 from app.domain.orders import service as orders
 from app.domain.packages.models import Package
 from app.domain.packages.rules import CALENDAR_TZ
-from app.domain.usage.models import ImDailyStat, Settlement, SettlementSchedule, UsageRecord
+from app.domain.usage.models import (
+    ImDailyStat,
+    Settlement,
+    SettlementSchedule,
+    UsageRecord,
+)
 from app.domain.usage.rating import im_overage_fen, overage_fen
 
+log = logging.getLogger(__name__)
 RUN_AT = time(1, 0)  # 01:00 Asia/Shanghai
 DAILY, MONTHLY = "USAGE_DAILY", "IM_MONTHLY"
 
@@ -45,7 +52,7 @@ async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, at: 
     """Claim (app, kind, period) once, price it inside the same transaction, write the order and
     take the money from cash (S-7). `price(conn, settlement_id)` returns (lines, details)."""
     async with tx.atomic() as conn:
-        account = await ledger.lock_account(account_id)
+        account = await locks.account(account_id, at)
         claimed = await conn.execute_query_dict(
             "INSERT INTO settlement (sdk_app_id, kind, period, created_at) VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (sdk_app_id, kind, period) DO NOTHING RETURNING id",
@@ -97,7 +104,7 @@ async def settle_day(day: date, at: datetime) -> int:
                     + f": {billable} × {format_fen(rate.amount_fen)} per {rate.per_units}")
             return [Line(text, 0, amount)], {"standardMinutes": billable}
 
-        count += await _charge(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), at, price)
+        count += await _charge_guarded(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), at, price)
     return count
 
 
@@ -146,7 +153,7 @@ async def settle_month(first_day: date, at: datetime) -> int:
             async def price(conn, settlement_id: int, lines=lines, details=details):
                 return lines, details
 
-            count += await _charge(row["sdk_app_id"], row["account_id"], MONTHLY, period, at, price)
+            count += await _charge_guarded(row["sdk_app_id"], row["account_id"], MONTHLY, period, at, price)
     return count
 
 
@@ -166,25 +173,38 @@ async def _schedule_row(name: str, now: datetime) -> SettlementSchedule:
 
 
 async def sweep(now: datetime) -> int:
-    """Run each settlement whose time has come, one period at a time, the schedule row locked."""
+    """Run each settlement whose time has come, one period at a time.
+
+    Each app is charged in a transaction of its own (its settlement row makes it idempotent), so
+    one failing app neither rolls back the others nor holds their account locks to the end of the
+    day; it stays unsettled and is billed by the next run (late usage is claimed by day ≤ the
+    period). The schedule moves on with a compare-and-set on the instant that was run, so two
+    runners at once settle nothing twice and skip no period."""
     total = 0
     for name in (DAILY, MONTHLY):
         await _schedule_row(name, now)
         while True:
-            async with tx.atomic():
-                row = await SettlementSchedule.filter(name=name).select_for_update(skip_locked=True).first()
-                if row is None or row.next_due_at > now:
-                    break
-                due = row.next_due_at
-                local_day = due.astimezone(CALENDAR_TZ).date()
-                if name == DAILY:
-                    total += await settle_day(local_day - timedelta(days=1), due)
-                else:
-                    previous = (local_day - timedelta(days=1)).replace(day=1)
-                    total += await settle_month(previous, due)
-                row.next_due_at = SCHEDULES[name][1](due)
-                await row.save(update_fields=["next_due_at"])
+            row = await SettlementSchedule.get(name=name)
+            if row.next_due_at > now:
+                break
+            due = row.next_due_at
+            local_day = due.astimezone(CALENDAR_TZ).date()
+            if name == DAILY:
+                total += await settle_day(local_day - timedelta(days=1), due)
+            else:
+                previous = (local_day - timedelta(days=1)).replace(day=1)
+                total += await settle_month(previous, due)
+            await SettlementSchedule.filter(name=name, next_due_at=due).update(next_due_at=SCHEDULES[name][1](due))
     return total
+
+
+async def _charge_guarded(sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price) -> bool:
+    """One app's charge; a failure is logged and leaves that app for the next run."""
+    try:
+        return await _charge(sdk_app_id, account_id, kind, period, at, price)
+    except Exception:
+        log.exception("settlement %s %s failed for app %s; it is retried by the next run", kind, period, sdk_app_id)
+        return False
 
 
 async def next_due() -> datetime | None:

@@ -1,0 +1,83 @@
+"""The write path's first two steps, written once: lock, then catch up.
+
+Lock order for the whole codebase: account → application(s) → package(s) → order(s); within one
+kind, ascending id. Every write that touches more than one of these takes them through here, so
+two writers can never wait on each other in opposite orders.
+
+Catch-up: whatever the locked rows owe up to `at` (an arrears step, an expiry, an auto-renewal, an
+allowance grant) is applied before the command looks at them, in the command's transaction and
+under the same locks. A timer that runs late therefore changes nothing but lateness (C-1): the
+command sees exactly the state it would have seen had every timer run on time.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.accounts.models import Account, Application
+from app.domain.codes import ErrorCode, PackageStatus
+from app.domain.errors import DomainError
+from app.domain.orders.models import Order
+from app.domain.packages.models import Package
+
+LIVE_PACKAGE_STATES = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
+
+
+@dataclass
+class Scope:
+    """What one command holds locked, already caught up to `at`."""
+
+    account: Account
+    apps: dict[int, Application] = field(default_factory=dict)
+    # sdk_app_id → the app's running or renewable package after catch-up (None when it has none)
+    packages: dict[int, Package | None] = field(default_factory=dict)
+    by_id: dict[int, Package] = field(default_factory=dict)  # every locked package, whatever its state
+    orders: dict[int, Order] = field(default_factory=dict)
+
+
+async def account(account_id: int, at: datetime | None) -> Account:
+    """Lock the account row and apply its owed arrears steps (S-3, S-5) up to `at`."""
+    row = await Account.filter(id=account_id).select_for_update().first()
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
+    if at is not None and row.next_due_at is not None and row.next_due_at <= at:
+        from app.domain.accounts import arrears
+
+        await arrears.run_due(row, at)
+    return row
+
+
+async def scope(
+    account_id: int,
+    at: datetime,
+    *,
+    sdk_app_ids: Iterable[int] = (),
+    package_ids: Iterable[int] = (),
+    order_ids: Iterable[int] = (),
+) -> Scope:
+    """Lock the account, then its apps, their current packages (plus `package_ids`), then
+    `order_ids`, each kind in ascending id order; catch every locked row up to `at`."""
+    from app.domain.timers import package_sweep
+
+    held = Scope(await account(account_id, at))
+    app_ids = sorted(set(sdk_app_ids))
+    if app_ids:
+        rows = await Application.filter(sdk_app_id__in=app_ids).order_by("sdk_app_id").select_for_update()
+        held.apps = {a.sdk_app_id: a for a in rows}
+    wanted = set(package_ids)
+    query = Package.filter(application_id__in=app_ids, status__in=LIVE_PACKAGE_STATES) if app_ids else None
+    live = [p.id for p in await query.only("id")] if query is not None else []
+    ids = sorted(wanted | set(live))
+    if ids:
+        held.by_id = {p.id: p for p in await Package.filter(id__in=ids).order_by("id").select_for_update()}
+    for package in held.by_id.values():
+        await package_sweep.catch_up(package, held.account, at)
+    for sdk_app_id in app_ids:
+        # The newest running or renewable package of the app (packages of an app never overlap);
+        # a trial that the catch-up just ended is no longer current.
+        live_rows = [p for p in held.by_id.values()
+                     if p.application_id == sdk_app_id and p.status in LIVE_PACKAGE_STATES]
+        held.packages[sdk_app_id] = max(live_rows, key=lambda p: p.id) if live_rows else None
+    order_list = sorted(set(order_ids))
+    if order_list:
+        held.orders = {o.id: o for o in await Order.filter(id__in=order_list).order_by("id").select_for_update()}
+    return held
