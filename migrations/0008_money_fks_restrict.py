@@ -11,6 +11,9 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        # An order paid with several vouchers kept only the first one's id here; every voucher row
+        # names its order instead (voucher.used_on_order_id), and the order's details list them all.
+        ops.RemoveField(model_name='Order', name='voucher_id'),
         ops.AlterField(
             model_name='Account',
             name='owner',

@@ -2,7 +2,7 @@
 import pytest
 
 from app.domain.catalog import service as catalog
-from app.domain.catalog.pricing import Line, campaign_price_fen, purchase_lines, total_fen
+from app.domain.catalog.pricing import Line, campaign_price_fen, purchase_lines
 from app.domain.money import format_fen, round_fen
 
 
@@ -38,14 +38,14 @@ def test_B4_purchase_lines_without_campaign():
     lines = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=3, campaign=None)
     assert [(l.months, l.amount_fen, l.campaign) for l in lines] == [(3, 899700, None)]
     assert "BASIC" in lines[0].description
-    assert total_fen(lines) == 899700
+    assert sum(line.amount_fen for line in lines) == 899700
 
 
 def test_B4_purchase_lines_campaign_on_the_first_month_only():
     lines = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=3,
                            campaign=("FIRST_ORDER", 165326))
     assert [(l.months, l.amount_fen, l.campaign) for l in lines] == [(1, 165326, "FIRST_ORDER"), (2, 599800, None)]
-    assert total_fen(lines) == 765126
+    assert sum(line.amount_fen for line in lines) == 765126
     one = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=1,
                          campaign=("FIRST_ORDER", 165326))
     assert [(l.months, l.amount_fen, l.campaign) for l in one] == [(1, 165326, "FIRST_ORDER")]
@@ -75,7 +75,7 @@ async def test_B4_catalog_quote_picks_the_best_eligible_campaign():
     large = await catalog.purchasable_edition("LARGE_ROOM")
     assert large.current_price_fen == 799900
     quote = await catalog.purchase_quote(large, 1, campaigns_allowed=True, account_id=None)
-    assert total_fen(quote) == 453201
+    assert sum(line.amount_fen for line in quote) == 453201
 
 
 async def test_B1_catalog_refuses_bad_months_and_editions():

@@ -12,7 +12,13 @@ from app.domain.usage.models import UsageRecord
 from tests.conftest import START
 from tests.factories import issue_token, new_account, new_app
 from tests.money import (
-    account_state, advance, assert_audit_clean, credit, purchase, record_usage, usage_event,
+    account_state,
+    advance,
+    assert_audit_clean,
+    credit,
+    purchase,
+    record_usage,
+    usage_event,
 )
 
 
@@ -69,4 +75,24 @@ async def test_M3_a_settlement_where_one_app_fails_still_settles_the_others(clie
     settled = {o.sdk_app_id: o.amount_fen for o in await Order.filter(kind="POSTPAID")}
     assert settled == {apps[0][2]: 700, apps[1][2]: 700, apps[2][2]: 700}
     assert await Event.filter(type="USAGE_SETTLED").count() == 3
+    await assert_audit_clean()
+
+
+async def test_B5_an_order_paid_with_several_vouchers_records_every_one(client):
+    from app.domain.accounts.models import Voucher
+    from tests.money import voucher
+
+    account_id, token = await new_account(client)
+    await credit(client, account_id, "1000.00")
+    first = await voucher(client, account_id, "1000.00")
+    second = await voucher(client, account_id, "500.00")
+    app = await new_app(client, token)
+    result = await purchase(client, token, app, "BASIC", 1, vouchers=[first, second])  # 1653.26, first order
+    assert result["errors"] == []
+    assert result["order"]["paid"]["voucher"]["amount"] == "1500.00"
+    assert result["order"]["paid"]["cash"]["amount"] == "153.26"
+    order = await Order.get(id=int(result["order"]["id"]))
+    assert order.details["voucherIds"] == [first, second]
+    used = {str(v.id): v.used_on_order_id for v in await Voucher.filter(account_id=int(account_id))}
+    assert used == {first: order.id, second: order.id}
     await assert_audit_clean()

@@ -9,7 +9,15 @@ from tests.conftest import START
 from tests.factories import issue_token, new_account, new_app
 from tests.gql import data, gql
 from tests.money import (
-    account_state, advance, assert_audit_clean, credit, purchase, record_usage, renew, shanghai, usage_event,
+    account_state,
+    advance,
+    assert_audit_clean,
+    credit,
+    purchase,
+    record_usage,
+    renew,
+    shanghai,
+    usage_event,
 )
 
 REFUND = """mutation($o: ID!, $k: String!) { requestRefund(orderId: $o, idempotencyKey: $k) {

@@ -19,6 +19,3 @@ class Caller:
     def is_operator(self) -> bool:
         return self.role == "OPERATOR"
 
-
-ANONYMOUS = None
-SYSTEM = Caller(role="OPERATOR")

@@ -42,6 +42,3 @@ def purchase_lines(
         return lines
     return [Line(f"{label}, {months} month{'s' if months > 1 else ''}", months, monthly_fen * months)]
 
-
-def total_fen(lines: list[Line]) -> int:
-    return sum(line.amount_fen for line in lines)

@@ -7,9 +7,6 @@ from app.domain.errors import NotFound
 from app.domain.orders.models import Order
 from app.domain.orders.payment import Split
 
-ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL", "POSTPAID")
-MAX_PAGE = 100
-
 
 async def create(
     *, account_id: int, placed_by_id: int | None, sdk_app_id: int, package_id: int | None, kind: str,
@@ -20,7 +17,7 @@ async def create(
     paid = {}
     if split is not None:
         paid = dict(paid_voucher_fen=split.voucher, paid_gift_fen=split.gift, paid_income_fen=split.income,
-                    paid_cash_fen=split.cash, voucher_id=split.voucher_ids[0] if split.voucher_ids else None)
+                    paid_cash_fen=split.cash)
         details = {**(details or {}), "voucherIds": [str(v) for v in split.voucher_ids]}
     return await Order.create(
         account_id=account_id, placed_by_id=placed_by_id, sdk_app_id=sdk_app_id, package_id=package_id, kind=kind,

@@ -68,7 +68,10 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     locked = packages.Locked(account, app, p)
     scope = SCOPE_OF[components]
 
+    charged: list[bool] = []
+
     async def renew() -> dict:
+        charged.append(True)
         order = await packages.apply_renewal(
             locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
             vouchers=[voucher] if voucher else [],
@@ -80,6 +83,14 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     # Internal keys live in their own space (the negated account id): no customer key can collide.
     result = await idempotency.run_once(account_id=-account.id, mutation="autoRenewal", key=key,
                                         request={"package": p.id, "due": due.isoformat()}, now=due, action=renew)
+    if not charged:
+        # The key had already succeeded: this period was renewed by an earlier, committed run, so
+        # nothing may be charged or announced again. The row in hand is stale; reading it afresh
+        # moves its expiry past `due`, which ends the caller's loop instead of repeating it.
+        await p.refresh_from_db()
+        if p.expires_at <= due:
+            raise RuntimeError(f"auto-renewal of package {p.id} at {due} was charged but its period is missing")
+        return None
     p.auto_renew_failure_reason = None
     await events.record(
         "AUTO_RENEWED", account_id=account.id, sdk_app_id=p.application_id, at=due,

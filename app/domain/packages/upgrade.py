@@ -157,10 +157,6 @@ class Plan:
     def lines(self) -> list[Line]:
         return [r.line() for r in self.raised]
 
-    @property
-    def total_fen(self) -> int:
-        return sum(r.amount_fen for r in self.raised)
-
 
 def upgradable(package: Package | None, at: datetime) -> Package:
     """U-1: only a running paid package (not a trial, not an expired one)."""
