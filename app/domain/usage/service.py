@@ -16,7 +16,6 @@ from app.domain.catalog.models import UsageWeight
 from app.domain.errors import DomainError
 from app.domain.events import bus
 from app.domain.codes import PackageStatus
-from app.domain.packages import rules
 from app.domain.packages.models import Package
 from app.domain.timers import package_sweep
 from app.domain.usage.rating import local_day, split_allowance
@@ -80,11 +79,6 @@ CONSUME = """
 UPDATE package p SET allowance_used = p.allowance_used + c.minutes
 FROM unnest($1::bigint[], $2::bigint[]) AS c(id, minutes) WHERE p.id = c.id
 """
-
-
-def month_start(p: Package) -> datetime:
-    """The start of the package month whose allowance the row holds now."""
-    return rules.add_months(p.rtc_anchor, p.allowance_month)
 
 
 def _end(p: Package) -> datetime:
@@ -171,9 +165,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
             std = e.minutes * weights[e.kind]
             included, billable = 0, (0 if covering == "TRIAL" else std)
-            # Only the current package month can still give; an earlier month's allowance lapsed
-            # at its end (M-2), so usage of it reported late is billed.
-            if covering == "PAID" and package.id in current and e.occurred_at >= month_start(package):
+            if covering == "PAID" and package.id in current:  # only the current month can still give
                 left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
                 included, billable = split_allowance(std, left)
                 used[package.id] = used.get(package.id, 0) + included
