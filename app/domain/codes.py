@@ -138,3 +138,40 @@ class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+class RenewScope(StrEnum):
+    FULL = "FULL"
+    RTC_ONLY = "RTC_ONLY"
+    IM_ONLY = "IM_ONLY"
+
+
+class AccountType(StrEnum):
+    OWNER = "OWNER"
+    SUB_USER = "SUB_USER"
+    COLLABORATOR = "COLLABORATOR"
+
+
+class Role(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    PARTNER = "PARTNER"
+    SERVICE = "SERVICE"
+    OPERATOR = "OPERATOR"
+
+
+class UsageKind(StrEnum):
+    AUDIO = "AUDIO"
+    VIDEO_SD = "VIDEO_SD"
+    VIDEO_HD = "VIDEO_HD"
+    VIDEO_FHD = "VIDEO_FHD"
+    VIDEO_2K = "VIDEO_2K"
+    VIDEO_4K = "VIDEO_4K"
+
+
+class ServiceReason(StrEnum):
+    NO_PACKAGE = "NO_PACKAGE"
+    EXPIRED = "EXPIRED"
+    ARREARS = "ARREARS"
+    REFUNDED = "REFUNDED"
+    RECLAIMED = "RECLAIMED"
+    BANNED = "BANNED"

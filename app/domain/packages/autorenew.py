@@ -6,7 +6,7 @@ from app.domain.accounts.models import Account, Application, Voucher
 from app.domain.catalog.models import Component
 from app.domain.events import service as events
 from app.domain.money import format_fen
-from app.domain.packages import service as packages
+from app.domain.packages import periods
 from app.domain.packages.models import Package
 
 SCOPE_OF = {("rtc", "im"): "FULL", ("rtc",): "RTC_ONLY", ("im",): "IM_ONLY"}
@@ -65,14 +65,14 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
                             data={"reason": reason})  # exactly R-3's shape
         return reason
     app = await Application.get(sdk_app_id=p.application_id)
-    locked = packages.Locked(account, app, p)
+    locked = periods.Locked(account, app, p)
     scope = SCOPE_OF[components]
 
     charged: list[bool] = []
 
     async def renew() -> dict:
         charged.append(True)
-        order = await packages.apply_renewal(
+        order = await periods.apply_renewal(
             locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
             vouchers=[voucher] if voucher else [],
         )

@@ -1,13 +1,10 @@
 """Trials, purchases, renewals and the auto-renew setting (SPEC §3, §4, R-1, R-2)."""
-from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
 from app.domain.catalog import service as catalog
-from app.domain.catalog.models import Component, Edition
-from app.domain.catalog.pricing import Line
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.money import format_fen
@@ -16,18 +13,25 @@ from app.domain.orders import service as orders
 from app.domain.orders.models import Order
 from app.domain.packages import rules
 from app.domain.packages.models import Package
+from app.domain.packages.periods import (  # noqa: F401 - also re-exported: callers name them through this module
+    Locked,
+    allowance_granted,
+    apply_renewal,
+    component_state,
+    extend_component,
+    grant_allowance,
+    plan_payment,
+    refresh_status,
+    renewable,
+    renewal_lines,
+    schedule,
+    set_allowance,
+)
 from app.domain.tx import atomic
 
 TRIALS_PER_APP = 2
 TRIALS_PER_ACCOUNT = 10
 SCOPES = {"FULL": ("rtc", "im"), "RTC_ONLY": ("rtc",), "IM_ONLY": ("im",)}
-
-
-@dataclass
-class Locked:
-    account: Account
-    app: Application
-    package: Package | None
 
 
 async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
@@ -47,13 +51,6 @@ def check_account_may_buy(locked: Locked) -> None:
         raise DomainError("REAL_NAME_REQUIRED", "complete real-name verification first")
     if locked.app.status == "RECLAIMED":
         raise DomainError("APP_RECLAIMED", "the application was reclaimed; nothing can be bought for it", "sdkAppId")
-
-
-def schedule(package: Package) -> None:
-    """Set the next instant a timer has work on this package (C-1), and make it punctual."""
-    from app.domain.timers import packages as package_timers
-
-    package_timers.schedule(package)
 
 
 async def _end_superseded(package: Package | None, at: datetime) -> None:
@@ -97,13 +94,6 @@ async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Packa
     return package
 
 
-async def plan_payment(locked: Locked, lines: list[Line], at: datetime, *, voucher_ids=None, vouchers=None):
-    """B-5/B-6 before anything is written: refused here, nothing has to be undone."""
-    if vouchers is None:
-        vouchers = await payment.lock_vouchers(locked.account, voucher_ids or [], at)
-    return payment.plan_split(locked.account, sum(line.amount_fen for line in lines), vouchers)
-
-
 async def purchase(
     caller: Caller, *, sdk_app_id: int, edition: str, months: int, auto_renew: bool, accept_agreements: bool,
     voucher_ids: list[int], at: datetime,
@@ -145,92 +135,6 @@ async def purchase(
                   "amount": format_fen(order.amount_fen), "expiresAt": rtc_expiry.isoformat()},
         )
         await allowance_granted(package, at)
-    return order
-
-
-def component_state(package: Package, which: str) -> dict:
-    return {
-        "anchor": getattr(package, f"{which}_anchor").isoformat(),
-        "months": getattr(package, f"{which}_months"),
-        "expiresAt": getattr(package, f"{which}_expires_at").isoformat(),
-    }
-
-
-def extend_component(package: Package, which: str, months: int, at: datetime) -> bool:
-    """R-1 / B-3: from the current expiry keeping the anchor; restarted from now once expired.
-    Returns True when the component restarted (a new anchor)."""
-    # A component renewed at its very expiry instant (auto-renewal) continues: no gap, same anchor.
-    restarted = getattr(package, f"{which}_expires_at") < at
-    if restarted:
-        total, anchor = months, at
-        setattr(package, f"{which}_anchor", at)
-    else:
-        total = getattr(package, f"{which}_months") + months
-        anchor = getattr(package, f"{which}_anchor")
-    setattr(package, f"{which}_months", total)
-    setattr(package, f"{which}_expires_at", rules.add_months(anchor, total))
-    return restarted
-
-
-def refresh_status(package: Package, at: datetime) -> None:
-    """R-5: ACTIVE while both components run, EXPIRED once either has ended."""
-    if package.status in ("ACTIVE", "EXPIRED"):
-        package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
-
-
-async def renewal_lines(package: Package, components: tuple[str, ...], months: int) -> list[Line]:
-    codes = [getattr(package, f"{which}_code") for which in components]
-    rows = {c.code: c for c in await Component.filter(code__in=codes)}
-    return [
-        Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
-             rows[code].monthly_price_fen * months)
-        for code in codes
-    ]
-
-
-def renewable(package: Package | None) -> Package:
-    if package is None or package.status not in ("ACTIVE", "EXPIRED") or package.edition == "TRIAL":
-        raise DomainError("NO_ACTIVE_PACKAGE", "the application has no paid package to renew", "sdkAppId")
-    return package
-
-
-def set_allowance(package: Package, month: int, minutes: int | None) -> None:
-    """M-2: the included minutes of package month `month` (0-based from the RTC anchor)."""
-    package.allowance_month, package.allowance_granted, package.allowance_used = month, minutes or 0, 0
-
-
-async def allowance_granted(package: Package, at: datetime) -> None:
-    await events.record("ALLOWANCE_GRANTED", account_id=package.account_id, sdk_app_id=package.application_id, at=at,
-                        data={"packageId": str(package.id), "month": package.allowance_month + 1,
-                              "minutes": package.allowance_granted})
-
-
-async def grant_allowance(package: Package, month: int, at: datetime) -> None:
-    set_allowance(package, month, (await Edition.get(code=package.edition)).included_minutes)
-    await allowance_granted(package, at)
-
-
-async def apply_renewal(
-    locked: Locked, package: Package, components: tuple[str, ...], months: int, *, at: datetime, kind: str,
-    placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers=None,
-) -> Order:
-    """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
-    lines = await renewal_lines(package, components, months)
-    split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids, vouchers=vouchers)
-    before = {which: component_state(package, which) for which in components}
-    restarted = {which: extend_component(package, which, months, at) for which in components}
-    after = {which: component_state(package, which) for which in components}
-    refresh_status(package, at)
-    if restarted.get("rtc") and package.status == "ACTIVE":
-        await grant_allowance(package, 0, at)
-    order = await orders.create(
-        account_id=locked.account.id, placed_by_id=placed_by_id, sdk_app_id=package.application_id,
-        package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
-        scope=scope, details={"before": before, "after": after}, split=split,
-    )
-    await payment.collect(locked.account, split, order_id=order.id, kind=kind, at=at)
-    schedule(package)
-    await package.save()
     return order
 
 

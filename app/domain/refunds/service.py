@@ -20,7 +20,7 @@ from app.domain.ledger.service import Posting
 from app.domain.money import format_fen
 from app.domain.orders.models import Order
 from app.domain.packages import rules
-from app.domain.packages import service as packages
+from app.domain.packages import periods
 from app.domain.packages.models import Package
 from app.domain.refunds.models import Refund
 from app.domain.tx import atomic
@@ -203,8 +203,8 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
         package.status, package.ended_at, package.auto_renew = "REFUNDED", at, False
     else:
         data["expiries"] = remove_renewal(package, order)
-        packages.refresh_status(package, at)
-    packages.schedule(package)
+        periods.refresh_status(package, at)
+    periods.schedule(package)
     await package.save()
     if was == "ACTIVE" and package.status == "EXPIRED":
         await events.record("PACKAGE_EXPIRED", account_id=account.id, sdk_app_id=package.application_id, at=at,
