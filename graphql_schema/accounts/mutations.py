@@ -15,6 +15,7 @@ from graphql_schema.accounts.types import (
 from graphql_schema.enums import AccountType, Role
 from graphql_schema.errors import user_errors
 from graphql_schema.ids import parse_id
+from graphql_schema.mutation import payload_mutation
 from graphql_schema.permissions import customer_side, operator
 
 MAX_LIST = 1000
@@ -30,13 +31,10 @@ class CreateAccountInput:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation
+    @payload_mutation
     async def create_application(self, info: Info, name: str) -> ApplicationPayload:
         caller = customer_side(info, "packages:write")
-        try:
-            app = await accounts.create_application(caller.account_id, name, await clock.now())
-        except DomainError as e:
-            return ApplicationPayload(errors=user_errors(e))
+        app = await accounts.create_application(caller.account_id, name, await clock.now())
         return ApplicationPayload(application=application_of(app))
 
     @strawberry.mutation(description="Operators: a new account and a CUSTOMER token for it.")
