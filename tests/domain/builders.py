@@ -79,8 +79,9 @@ async def trial(account: Account, sdk_app_id: int) -> Package:
 
 async def use(sdk_app_id: int, minutes: int, occurred_at: datetime | None = None, kind="AUDIO",
               now: datetime | None = None) -> None:
-    """One usage event (M-1), recorded at `now` (default: the clock)."""
-    now = now or await clock.now()
+    """One usage event (M-1), recorded at `now` (default: when it happened, or the clock if later)."""
+    if now is None:
+        now = max(await clock.now(), occurred_at or START)
     event = UsageInput(f"ev-{next(_ids)}", sdk_app_id, kind, minutes, occurred_at or now)
     result = await usage.record_usage([event], now=now)
     assert (result.accepted, result.errors) == (1, []), result
