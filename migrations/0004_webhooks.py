@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='EventSequence',
             fields=[
-                ('account_id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('account_id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('last_sequence', fields.BigIntField(default=0)),
             ],
             options={'table': 'event_sequence', 'app': 'models', 'pk_attr': 'account_id', 'table_description': 'The last sequence number handed out for an account. A row of its own rather than a column'},

@@ -23,7 +23,7 @@ class EventSequence(Model):
     of `account`, so that no full save of an Account can ever write back a stale counter; its row
     lock is what orders concurrent writers of one account's events."""
 
-    account_id = fields.BigIntField(primary_key=True, generated=False)
+    account_id = fields.BigIntField(primary_key=True)  # the account's id, given explicitly
     last_sequence = fields.BigIntField(default=0)
 
     class Meta:
