@@ -57,3 +57,8 @@ class WebhookAttempt(Model):
 
     class Meta:
         table = "webhook_attempt"
+
+
+from app.domain.webhooks import redact  # noqa: E402 — the models' secrets must never reach a log
+
+redact.install()
