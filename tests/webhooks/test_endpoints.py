@@ -188,3 +188,13 @@ async def test_W7_secrets_never_logged(client, receiver, caplog):
     for s in (secret, new, secret.removeprefix("whsec_"), new.removeprefix("whsec_")):
         assert s not in text
     assert receiver.received[0].headers["webhook-signature"].split(" ")[0].split(",")[1] not in text
+
+
+async def test_W1_the_limit_holds_under_concurrent_creates(client, allow_private):
+    import asyncio
+
+    _, token = await new_account(client)
+    results = await asyncio.gather(*[create(client, token, url=f"{URL}/{i}") for i in range(13)])
+    codes = sorted(e["code"] for r in results for e in r["errors"])
+    assert codes == ["WEBHOOK_LIMIT"] * 3
+    assert len(data(await gql(client, ENDPOINTS, token=token))["webhookEndpoints"]) == 10

@@ -79,3 +79,21 @@ async def test_V1_sequence_numbers_events_written_in_bulk(client, receiver):
     got = await receiver.wait_for(4)
     assert [x.json["sequence"] for x in got] == [e.sequence for e in bulk]
     assert [x.json["type"] for x in got] == [e.type for e in bulk]
+
+
+async def test_V1_sequence_a_rolled_back_writer_gives_its_number_back(client):
+    import pytest
+
+    from app.domain import tx
+    from app.domain.events import service as events
+
+    account_id, _ = await new_account(client)
+    with pytest.raises(RuntimeError):
+        async with tx.atomic():
+            doomed = await events.record("BALANCE_CREDITED", account_id=int(account_id), at=START)
+            assert doomed.sequence == 1
+            raise RuntimeError("rolled back")
+    assert await sequences(account_id) == []
+    async with tx.atomic():
+        kept = await events.record("BALANCE_CREDITED", account_id=int(account_id), at=START)
+    assert kept.sequence == 1 and await sequences(account_id) == [1]
