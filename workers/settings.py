@@ -51,6 +51,8 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     health_check_interval = 60
+    # A webhook's punctual relay job waits at most this long for a poll (arq's default is 0.5 s).
+    poll_delay = 0.1
     max_tries = 5
     keep_result = 3600
 

@@ -2,6 +2,10 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from app.domain.webhooks import redact
+
+redact.install()  # the endpoints' secrets are statement parameters: they must never reach a log
+
 
 class WebhookEndpoint(Model):
     id = fields.BigIntField(primary_key=True)
@@ -57,8 +61,3 @@ class WebhookAttempt(Model):
 
     class Meta:
         table = "webhook_attempt"
-
-
-from app.domain.webhooks import redact  # noqa: E402 — the models' secrets must never reach a log
-
-redact.install()

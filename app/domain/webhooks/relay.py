@@ -17,7 +17,7 @@ from app.domain.ledger.service import lock_account
 from app.domain.webhooks import delivery, kick
 from app.domain.webhooks.delivery import Message, Outcome
 from app.domain.webhooks.endpoints import signing_secrets
-from app.domain.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from app.domain.webhooks.models import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -94,43 +94,59 @@ def _record_attempt(delivery_id: int, endpoint_id: int, outcome: Outcome, status
                                        "duration_ms": outcome.duration_ms})
 
 
+LOCK_ENDPOINT = """
+SELECT id, created_at, last_success_at, failing_since FROM webhook_endpoint
+WHERE id = (SELECT endpoint_id FROM webhook_delivery WHERE id = $1) FOR NO KEY UPDATE
+"""
+LOCK_DELIVERY = "SELECT status, attempts FROM webhook_delivery WHERE id = $1 FOR NO KEY UPDATE"
+# $1 delivery, $2 endpoint, $3 at, $4 status, $5 duration, $6 error, $7 body, $8 new status,
+# $9 next attempt, $10 last success, $11 failing since
+WRITE_ATTEMPT = """
+WITH a AS (
+  INSERT INTO webhook_attempt (delivery_id, at, http_status, duration_ms, error, response_body)
+  VALUES ($1, $3, $4, $5, $6, $7)
+), d AS (
+  UPDATE webhook_delivery SET attempts = attempts + 1, status = $8, next_attempt_at = $9 WHERE id = $1
+)
+UPDATE webhook_endpoint SET last_success_at = $10, failing_since = $11 WHERE id = $2
+"""
+
+
 async def record(delivery_id: int, outcome: Outcome) -> str | None:
     """Store the attempt and move the delivery on. Returns the reason to disable the endpoint, if any.
-    Lock order endpoint → delivery (the same as a disable), and no account lock is held here."""
-    async with tx.atomic():
-        d = await WebhookDelivery.filter(id=delivery_id).only("id", "endpoint_id").first()
-        if d is None:
+    Lock order endpoint → delivery (the same as a delete or a disable); no account lock is held
+    here. Three statements: this runs once per attempt."""
+    async with tx.atomic() as conn:
+        rows = await conn.execute_query_dict(LOCK_ENDPOINT, [delivery_id])
+        if not rows:
             return None  # its endpoint was deleted meanwhile
-        endpoint = await WebhookEndpoint.filter(id=d.endpoint_id).select_for_update(no_key=True).first()
-        d = await WebhookDelivery.filter(id=delivery_id).select_for_update(no_key=True).first()
-        if endpoint is None or d is None:
+        endpoint = rows[0]
+        rows = await conn.execute_query_dict(LOCK_DELIVERY, [delivery_id])
+        if not rows:
             return None
-        await WebhookAttempt.create(delivery_id=d.id, at=outcome.at, http_status=outcome.http_status,
-                                    duration_ms=outcome.duration_ms, error=outcome.error,
-                                    response_body=outcome.response_body)
-        d.attempts += 1
-        reason = None
+        status, attempts = rows[0]["status"], rows[0]["attempts"] + 1
+        next_at, reason = None, None
+        last_success, failing_since = endpoint["last_success_at"], endpoint["failing_since"]
         if outcome.ok:
-            d.status, d.next_attempt_at = "SUCCEEDED", None
-            endpoint.last_success_at, endpoint.failing_since = outcome.at, None
+            status, last_success, failing_since = "SUCCEEDED", outcome.at, None
         else:
-            endpoint.failing_since = endpoint.failing_since or outcome.at
+            failing_since = failing_since or outcome.at
             if outcome.http_status == 410:
-                d.status, d.next_attempt_at = "FAILED", None
-                reason = "GONE: the endpoint answered 410"
-            elif d.status == "PENDING":
-                delay = retry_delay(d.attempts, outcome.retry_after_s)
+                status, reason = "FAILED", "GONE: the endpoint answered 410"
+            elif status == "PENDING":
+                delay = retry_delay(attempts, outcome.retry_after_s)
                 if delay is None:
-                    d.status, d.next_attempt_at = "FAILED", None
+                    status = "FAILED"
                 else:
-                    d.next_attempt_at = outcome.at + delay
-            if reason is None and outcome.at >= (endpoint.last_success_at or endpoint.created_at) + DISABLE_AFTER:
+                    next_at = outcome.at + delay
+            if reason is None and outcome.at >= (last_success or endpoint["created_at"]) + DISABLE_AFTER:
                 reason = "FAILING: no successful delivery for 5 days"
-        await d.save(update_fields=["attempts", "status", "next_attempt_at"])
-        await endpoint.save(update_fields=["last_success_at", "failing_since"])
-    _record_attempt(d.id, d.endpoint_id, outcome, d.status)
-    if d.status == "PENDING" and d.next_attempt_at is not None and not clock.is_simulated():
-        await kick.at(d.next_attempt_at)
+        await conn.execute_query(WRITE_ATTEMPT, [
+            delivery_id, endpoint["id"], outcome.at, outcome.http_status, outcome.duration_ms, outcome.error,
+            outcome.response_body, status, next_at, last_success, failing_since])
+    _record_attempt(delivery_id, endpoint["id"], outcome, status)
+    if next_at is not None and not clock.is_simulated():
+        await kick.at(next_at)
     return reason
 
 
