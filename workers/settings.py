@@ -4,6 +4,7 @@ import logging.config
 from arq import cron
 from arq.connections import RedisSettings
 from arq.logs import default_log_config
+from arq.worker import func
 from arq.worker import run_worker as arq_run_worker
 
 from app import db, live_events, redis_conn
@@ -36,7 +37,7 @@ async def shutdown(ctx: dict) -> None:
 
 
 class WorkerSettings:
-    functions = [ping, sweep, run_package_timers, run_account_timers, relay_webhooks]
+    functions = [ping, sweep, run_package_timers, run_account_timers, func(relay_webhooks, keep_result=0)]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
     # fell due while no worker ran (or whose deferred job was lost with Redis) is missed. The
     # webhook relay's sweep runs every 5 s (W-3). Queue and cron job ids carry the installation

@@ -1,5 +1,6 @@
 """SPEC W-2, W-3, W-4: what a partner's receiver gets, and when — a real HTTP server on 127.0.0.1,
 signatures checked with the `standardwebhooks` library, retries in simulated time."""
+import itertools
 from datetime import timedelta
 
 from tests.conftest import START
@@ -60,7 +61,7 @@ async def test_W2_account_level_event_and_type_filter(client, receiver, second_r
 
 
 async def test_W2_first_attempts_in_sequence_order(client, receiver):
-    account_id, token = await new_account(client)
+    _, token = await new_account(client)
     await create_endpoint(client, token, receiver.url)
     for i in range(12):
         await new_app(client, token, f"app {i}")
@@ -84,7 +85,7 @@ async def test_W4_retry_schedule_in_simulated_time(client, receiver):
     for x in got:
         verify(secret, x)
     times = [x.timestamp for x in got]
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
     for gap, expected in zip(gaps, DELAYS):
         assert expected * 0.9 - 1 <= gap <= expected * 1.1 + 1, (gaps, DELAYS)
     [d] = await deliveries(client, token, endpoint_id)

@@ -107,7 +107,7 @@ async def test_W1_H2_another_accounts_endpoint_is_not_found(client, allow_privat
 
 
 async def test_W1_H1_partner_scopes(client, allow_private):
-    account_id, token = await new_account(client)
+    account_id, _ = await new_account(client)
     reader = await issue_token(client, "PARTNER", account_id, ["account:read"])
     writer = await issue_token(client, "PARTNER", account_id, ["webhooks:write"])
     assert error_codes(await gql(client, CREATE, {"url": URL}, reader)) == ["FORBIDDEN"]

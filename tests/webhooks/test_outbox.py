@@ -76,18 +76,19 @@ async def test_W3_killed_right_after_commit_the_event_is_still_delivered(client,
     account_id, token = await new_account(client)
     _, secret = await create_endpoint(client, token, receiver.url, types=["BALANCE_CREDITED"])
     queue = redis_conn.key("arq:queue")
-    proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_COMMIT, account_id, "3"], cwd=REPO, env=env(),
+    proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_COMMIT, account_id, "3"], cwd=REPO, env=env(),  # noqa: ASYNC221, PLW1510
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
-    # committed: three events, three deliveries owed; only the first two reached Redis
+    # committed: three events, three deliveries owed; only the first two asked Redis for a relay run
     events = await Event.filter(account_id=int(account_id), type="BALANCE_CREDITED").order_by("sequence")
     assert len(events) == 3
     assert await WebhookDelivery.filter(status="PENDING").count() == 3
-    assert await redis_conn.get().zcard(queue) == 2
+    assert await redis_conn.get().zcard(queue) >= 1  # (commits within 50 ms share one job)
     log = tmp_path / "worker.log"
-    with open(log, "wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=REPO, env=env(), stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "wb") as out:  # noqa: ASYNC230
+        worker = subprocess.Popen(  # noqa: ASYNC220
+            [sys.executable, "-m", "app", "worker"], cwd=REPO, env=env(), stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
     try:
         async def delivered() -> bool:
             return {r.id for r in receiver.received} >= {str(e.id) for e in events}
@@ -119,7 +120,7 @@ async def test_W3_redis_flushed_every_event_is_still_delivered(client, receiver)
     try:
         for _ in range(5):
             await credit(client, account_id, "1.00")
-        assert await pool.zcard(queue) == 5  # a punctual job after each commit
+        assert await pool.zcard(queue) >= 1  # punctual relay jobs after the commits
         assert receiver.received == []
         await pool.flushdb()  # Redis lost every job
         assert await pool.zcard(queue) == 0
