@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "app.domain.system.models",
     "app.domain.usage.models",
     "app.domain.refunds.models",
+    "app.domain.webhooks.models",
 ]
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/roomkit"

@@ -1,26 +1,28 @@
-"""Live events over Redis pub/sub (V-1): committed events go to `roomkit:events:<account>`, and
+"""Live events over Redis pub/sub (V-1): committed events go to `<prefix>:events:<account>`, and
 every API process relays its account's channel to WebSocket subscribers."""
 import json
 from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
+from app import redis_conn
 from app.domain.events import bus
 from app.domain.events.models import Event
 
-PREFIX = "roomkit:events:"
+PREFIX = "events:"
 _INCR_ALL = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end return #KEYS"
 
 
 def channel(account_id: int) -> str:
-    return f"{PREFIX}{account_id}"
+    # V-1: the installation prefix keeps installations sharing one Redis server apart.
+    return redis_conn.key(f"{PREFIX}{account_id}")
 
 
 def encode(event) -> str:
     data = json.loads(event.data) if isinstance(event.data, str) else event.data
     return json.dumps({
         "id": event.id, "type": event.type, "accountId": event.account_id, "sdkAppId": event.sdk_app_id,
-        "data": data, "occurredAt": event.occurred_at.isoformat(),
+        "data": data, "occurredAt": event.occurred_at.isoformat(), "sequence": getattr(event, "sequence", 0),
     }, ensure_ascii=False)
 
 

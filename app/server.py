@@ -69,12 +69,15 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
         from workers import enqueue
         from workers.settings import redis_settings
 
-        pool = await create_pool(redis_settings(redis_url))
+        pool = await create_pool(redis_settings(redis_url), default_queue_name=redis_conn.key("arq:queue"))
         enqueue.install(pool)
         try:
             yield
         finally:
             await pool.aclose()
+            from app.domain.webhooks import delivery
+
+            await delivery.close()
             await redis_conn.close()
             await db.close_db()
 

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     data_dir: str = ".data"
     redis_prefix: str | None = None
+    webhooks_allow_private: bool = False  # W-7: http:// and private targets (development, tests)
 
 
 @lru_cache

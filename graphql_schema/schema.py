@@ -33,15 +33,17 @@ from graphql_schema.refunds.queries import RefundsQuery
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
 from graphql_schema.usage.mutations import UsageMutation
+from graphql_schema.webhooks.mutations import WebhooksMutation
+from graphql_schema.webhooks.queries import WebhooksQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery))
+                              UpgradeQuery, RefundsQuery, WebhooksQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
-                                    UpgradeMutation, RefundsMutation))
+                                    UpgradeMutation, RefundsMutation, WebhooksMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

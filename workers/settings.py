@@ -4,12 +4,13 @@ import logging.config
 from arq import cron
 from arq.connections import RedisSettings
 from arq.logs import default_log_config
+from arq.worker import func
 from arq.worker import run_worker as arq_run_worker
 
 from app import db, live_events, redis_conn
 from app.settings import get_settings
 from workers import enqueue
-from workers.tasks import ping, run_account_timers, run_package_timers, sweep
+from workers.tasks import ping, relay_webhooks, run_account_timers, run_package_timers, sweep
 
 
 def redis_settings(url: str | None = None) -> RedisSettings:
@@ -28,19 +29,31 @@ async def startup(ctx: dict) -> None:
 
 
 async def shutdown(ctx: dict) -> None:
+    from app.domain.webhooks import delivery
+
+    await delivery.close()
     await redis_conn.close()
     await db.close_db()
 
 
 class WorkerSettings:
-    functions = [ping, sweep, run_package_timers, run_account_timers]
+    functions = [ping, sweep, run_package_timers, run_account_timers, func(relay_webhooks, keep_result=0)]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
-    # fell due while no worker ran (or whose deferred job was lost with Redis) is missed.
-    cron_jobs = [cron(sweep, second=0, run_at_startup=True, unique=True, timeout=3600)]
+    # fell due while no worker ran (or whose deferred job was lost with Redis) is missed. The
+    # webhook relay's sweep runs every 5 s (W-3). Queue and cron job ids carry the installation
+    # prefix: arq's job keys are global to the Redis database (V-1's isolation, for jobs too).
+    queue_name = redis_conn.key("arq:queue")
+    cron_jobs = [
+        cron(sweep, name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True, timeout=3600),
+        cron(relay_webhooks, name=redis_conn.key("cron:relay_webhooks"), second=set(range(0, 60, 5)),
+             run_at_startup=True, unique=True, timeout=3600),
+    ]
     redis_settings = redis_settings()
     on_startup = startup
     on_shutdown = shutdown
     health_check_interval = 60
+    # A webhook's punctual relay job waits at most this long for a poll (arq's default is 0.5 s).
+    poll_delay = 0.1
     max_tries = 5
     keep_result = 3600
 

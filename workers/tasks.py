@@ -23,3 +23,10 @@ async def run_package_timers(ctx: dict, package_id: int) -> int:
 
 async def run_account_timers(ctx: dict, account_id: int) -> int:
     return await account_sweep.run_one(account_id, await clock.now())
+
+
+async def relay_webhooks(ctx: dict) -> int:
+    """The webhook outbox: every delivery due now (cron every 5 s, and a job after each commit)."""
+    from app.domain.webhooks import relay
+
+    return await relay.sweep(await clock.now())

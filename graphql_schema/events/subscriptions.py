@@ -22,5 +22,5 @@ class EventsSubscription:
             yield Event(
                 id=strawberry.ID(str(item["id"])), type=item["type"], sdk_app_id=item["sdkAppId"],
                 data=json.dumps(item["data"], ensure_ascii=False, sort_keys=True),
-                occurred_at=datetime.fromisoformat(item["occurredAt"]),
+                occurred_at=datetime.fromisoformat(item["occurredAt"]), sequence=item.get("sequence", 0),
             )

@@ -18,7 +18,7 @@ from arq.jobs import Job
 from arq.worker import Worker
 from tortoise import connections
 
-from app import clock
+from app import clock, redis_conn
 from app.domain import tx
 from app.domain.events.models import Event
 from app.domain.packages.models import Package
@@ -182,7 +182,7 @@ async def test_C1_a_purchase_in_real_time_enqueues_a_deferred_job_with_a_determi
     package = await Package.get(application_id=app)
     due = package.next_due_at
     assert due is not None and due == package.expires_at - timedelta(days=7)  # the first reminder
-    expected = f"package:{package.id}:{int(due.timestamp())}"
+    expected = redis_conn.key(f"package:{package.id}:{int(due.timestamp())}")  # job ids carry the prefix
     assert await pool.test_job_ids() == [expected]
     assert abs(await pool.zscore(queue, expected) - due.timestamp() * 1000) < 1  # deferred to the due instant
     info = await Job(expected, pool, _queue_name=queue).info()
@@ -199,7 +199,7 @@ async def test_C1_a_purchase_in_real_time_enqueues_a_deferred_job_with_a_determi
     # a renewal moves the due instant: one more job, for the new instant; the old one is harmless
     assert (await renew(client, token, app, 1))["errors"] == []
     package = await Package.get(id=package.id)
-    renewed = f"package:{package.id}:{int(package.next_due_at.timestamp())}"
+    renewed = redis_conn.key(f"package:{package.id}:{int(package.next_due_at.timestamp())}")
     assert renewed != expected
     assert sorted(await pool.test_job_ids()) == sorted([expected, renewed])
     assert await tasks.run_package_timers({}, package.id) == 0  # not due yet: a stale or early run does nothing

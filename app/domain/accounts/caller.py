@@ -1,7 +1,7 @@
 """Who is calling (H-1): resolved once per request by the API, passed to every service."""
 from dataclasses import dataclass, field
 
-PARTNER_SCOPES = frozenset({"account:read", "orders:read", "packages:write", "refunds:write"})
+PARTNER_SCOPES = frozenset({"account:read", "orders:read", "packages:write", "refunds:write", "webhooks:write"})
 ROLES = ("CUSTOMER", "PARTNER", "SERVICE", "OPERATOR")
 
 

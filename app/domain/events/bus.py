@@ -19,6 +19,7 @@ class Written:
     type: str
     data: dict | str
     occurred_at: datetime
+    sequence: int = 0
 
 
 Publisher = Callable[[Event], Awaitable[None]]

@@ -1,10 +1,16 @@
 """Appending events (V-1). Called inside the transaction of the change it records; live delivery
-happens after commit through `app.domain.events.bus`."""
+happens after commit through `app.domain.events.bus`. The event's per-account `sequence` and its
+webhook outbox rows are written by the same statement (W-2, W-3: `app.domain.events.sequence`)."""
+import json
 from datetime import datetime
+
+from tortoise import connections
 
 from app.domain import tx
 from app.domain.events import bus
 from app.domain.events.models import Event
+from app.domain.events.sequence import RECORD_ONE
+from app.domain.webhooks import kick
 
 
 async def record(
@@ -15,16 +21,24 @@ async def record(
     sdk_app_id: int | None = None,
     data: dict | None = None,
 ) -> Event:
-    event = await Event.create(
-        type=type, account_id=account_id, sdk_app_id=sdk_app_id, data=data or {}, occurred_at=at
-    )
+    data = data or {}
+    rows = await connections.get("default").execute_query_dict(
+        RECORD_ONE, [account_id, sdk_app_id, type, json.dumps(data, ensure_ascii=False), at])
+    row = rows[0]
+    event = Event(id=row["id"], type=type, account_id=account_id, sdk_app_id=sdk_app_id, data=data,
+                  occurred_at=at, sequence=row["sequence"])
+    event._saved_in_db = True
     tx.on_commit(lambda: bus.publish(event))
+    if row["deliveries"]:
+        kick.after_commit()
     return event
 
 
-def published_after_commit(written: list[bus.Written]) -> None:
+def published_after_commit(written: list[bus.Written], deliveries: int = 0) -> None:
     """For events written in bulk by SQL: deliver them like recorded ones, once committed."""
     tx.on_commit(lambda: bus.publish_many(written))
+    if deliveries:
+        kick.after_commit()
 
 
 async def page(account_id: int, *, first: int, after_id: int | None, sdk_app_id: int | None) -> list[Event]:

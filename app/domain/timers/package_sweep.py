@@ -7,6 +7,7 @@ from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
 from app.domain.events import service as events
 from app.domain.events.bus import Written
+from app.domain.events.sequence import bulk_tail
 from app.domain.packages import autorenew
 from app.domain.packages.models import Package
 from app.domain.timers.packages import Due, due_now, schedule
@@ -26,13 +27,13 @@ _ISO = """(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
 # nothing else owed first. The re-check of state and time is in the WHERE clause, under the lock.
 END_IN_BULK = f"""
 WITH due AS (
-  SELECT id, next_due_at AS due_at FROM package
-  WHERE next_due_at <= $1 AND auto_renew = false AND (
-        (next_due_kind = 'trial_end' AND status = 'TRIAL' AND next_due_at = rtc_expires_at)
-     OR (next_due_kind = 'expire' AND status = 'ACTIVE'
-         AND next_due_at = LEAST(rtc_expires_at, COALESCE(im_expires_at, rtc_expires_at))))
+  SELECT p.id, p.next_due_at AS due_at FROM package p JOIN account a ON a.id = p.account_id
+  WHERE p.next_due_at <= $1 AND p.auto_renew = false AND (
+        (p.next_due_kind = 'trial_end' AND p.status = 'TRIAL' AND p.next_due_at = p.rtc_expires_at)
+     OR (p.next_due_kind = 'expire' AND p.status = 'ACTIVE'
+         AND p.next_due_at = LEAST(p.rtc_expires_at, COALESCE(p.im_expires_at, p.rtc_expires_at))))
   LIMIT $2
-  FOR UPDATE SKIP LOCKED
+  FOR UPDATE OF p, a SKIP LOCKED
 ), done AS (
   UPDATE package p SET
     status = CASE WHEN p.status = 'TRIAL' THEN 'TRIAL_ENDED' ELSE 'EXPIRED' END,
@@ -42,18 +43,17 @@ WITH due AS (
   RETURNING p.id, p.account_id, p.application_id, p.status, due.due_at,
     CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END AS rtc_ended,
     CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END AS im_ended
-)
-INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at)
-SELECT account_id, application_id,
-  CASE WHEN status = 'TRIAL_ENDED' THEN 'TRIAL_ENDED' ELSE 'PACKAGE_EXPIRED' END,
-  CASE WHEN status = 'TRIAL_ENDED' THEN jsonb_build_object('packageId', id::text, 'reason', 'EXPIRED')
-       ELSE jsonb_build_object(
-         'packageId', id::text, 'expiresAt', {_ISO.format("due_at")},
-         'components', to_jsonb(array_remove(ARRAY[rtc_ended, im_ended], NULL))) END,
-  due_at
-FROM done ORDER BY due_at, id
-RETURNING id, account_id, sdk_app_id, type, data, occurred_at
-"""
+), ended AS (
+  SELECT account_id, application_id AS sdk_app_id,
+    CASE WHEN status = 'TRIAL_ENDED' THEN 'TRIAL_ENDED' ELSE 'PACKAGE_EXPIRED' END AS type,
+    CASE WHEN status = 'TRIAL_ENDED' THEN jsonb_build_object('packageId', id::text, 'reason', 'EXPIRED')
+         ELSE jsonb_build_object(
+           'packageId', id::text, 'expiresAt', {_ISO.format("due_at")},
+           'components', to_jsonb(array_remove(ARRAY[rtc_ended, im_ended], NULL))) END AS data,
+    due_at AS occurred_at,
+    row_number() OVER (ORDER BY due_at, id) AS ord
+  FROM done
+){bulk_tail("ended")}"""
 
 
 async def _minutes(edition: str, cache: dict[str, int]) -> int:
@@ -107,16 +107,27 @@ async def _drain(p: Package, now: datetime, account: Account | None, cache: dict
 
 async def sweep_batch(now: datetime) -> int:
     """Rows without auto-renewal: locked in batches with SKIP LOCKED, so workers share the work."""
-    total, cache = 0, {}
+    total, cache, held = 0, {}, set()
     while True:
         async with tx.atomic():
-            rows = await (Package.filter(next_due_at__lte=now, auto_renew=False)
-                          .select_for_update(skip_locked=True).order_by("next_due_at", "id").limit(BATCH))
+            query = Package.filter(next_due_at__lte=now, auto_renew=False)
+            if held:
+                query = query.exclude(id__in=held)
+            rows = await query.select_for_update(skip_locked=True).order_by("next_due_at", "id").limit(BATCH)
             if not rows:
                 return total
+            # Writing an event takes the account's event counter (W-2); the accounts are locked
+            # first, without waiting, so a writer holding an account and waiting for one of these
+            # packages is never waited for in turn (a deadlock). Rows of busy accounts wait for
+            # the next run, or are caught up by that writer itself.
+            locked = set(await Account.filter(id__in=sorted({p.account_id for p in rows}))
+                         .select_for_update(skip_locked=True).values_list("id", flat=True))
+            held.update(p.id for p in rows if p.account_id not in locked)
+            rows = [p for p in rows if p.account_id in locked]
             for p in rows:
                 total += await _drain(p, now, None, cache)
-            await Package.bulk_update(rows, fields=UPDATED_FIELDS)
+            if rows:
+                await Package.bulk_update(rows, fields=UPDATED_FIELDS)
 
 
 async def run_one(package_id: int, now: datetime, cache: dict[str, int] | None = None) -> int:
@@ -154,9 +165,10 @@ async def end_in_bulk(now: datetime) -> int:
             rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
             if rows:
                 events.published_after_commit([
-                    Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"])
+                    Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"],
+                            r["sequence"])
                     for r in rows
-                ])
+                ], deliveries=rows[0]["deliveries"])
         total += len(rows)
         if len(rows) < SET_BATCH:
             return total

@@ -8,6 +8,7 @@ from datetime import datetime
 from app import clock
 from app.domain.timers import account_sweep, package_sweep
 from app.domain.usage import settlement
+from app.domain.webhooks import relay
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ SOURCES: list[Source] = [
     Source("packages", package_sweep.next_due, package_sweep.sweep),
     Source("accounts", account_sweep.next_due, account_sweep.sweep),
     Source("settlements", settlement.next_due, settlement.sweep),
+    # Last: the events written by the transitions above go out at the same instant (W-3, W-4).
+    Source("webhooks", relay.next_due, relay.sweep),
 ]
 _advancing = asyncio.Lock()
 
