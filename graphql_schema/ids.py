@@ -10,3 +10,12 @@ def parse_id(value: str | int | None, what: str, field: str) -> int:
     if parsed <= 0 or parsed >= 2**63:
         raise NotFound(what, field)
     return parsed
+
+
+def own_account(caller, value: str | int | None, field: str = "accountId") -> int:
+    """H-3 (decided: NOT_FOUND, as H-2): a customer or partner may name only the account it acts
+    for (or the sub-user's own id); any other account id is NOT_FOUND, exactly like one that does
+    not exist, and is never silently read as the caller's own."""
+    if value is not None and parse_id(value, "account", field) not in (caller.account_id, caller.actor_account_id):
+        raise NotFound("account", field)
+    return caller.account_id
