@@ -119,13 +119,22 @@ HOSTILE_DATES = ["not-a-date", "2027-02-30T00:00:00Z", "", "2027-01-10T00:00:00"
                  "2027-01-10T00:00:00Z", "2027-01-11T00:00:00+08:00", "1969-12-31T23:59:59Z", "20270110"]
 
 
+UNSTORABLE = ["a\x00b", "\x00", "\ud800", "x\udfffy", "\ud83d"]
+
+
 def _ints():
     return st.one_of(st.sampled_from(HOSTILE_INTS), st.integers(INT_MIN, INT_MAX),
                      st.integers(min_value=-(2**70), max_value=2**70))
 
 
 def _texts(ids: list[str]):
-    return st.one_of(st.sampled_from(HOSTILE_TEXT + ids), st.text(max_size=30))
+    return st.one_of(st.sampled_from(UNSTORABLE), st.sampled_from(HOSTILE_TEXT + ids), st.text(max_size=30))
+
+
+def mostly_plain(type_, ids: list[str], depth: int):
+    """Usually the plain value, else a hostile one: most requests then carry one bad value among
+    good ones, so the bad one reaches the code that must refuse it."""
+    return st.one_of(st.just(plain(type_)), st.just(plain(type_)), hostile(type_, ids, depth))
 
 
 def hostile(type_, ids: list[str], depth: int = 0):
@@ -135,12 +144,12 @@ def hostile(type_, ids: list[str], depth: int = 0):
         return st.one_of(inner, st.none()) if depth == 0 else inner  # null for a non-null: coercion error
     nullable = type_
     if isinstance(nullable, GraphQLList):
-        item = hostile(nullable.of_type, ids, depth + 1)
+        item = mostly_plain(nullable.of_type, ids, depth + 1)
         base = st.one_of(st.lists(item, max_size=4), st.builds(lambda v: [v] * 1001, item))
     elif isinstance(nullable, GraphQLInputObjectType):
-        required = {n: hostile(f.type, ids, depth + 1) for n, f in nullable.fields.items()
+        required = {n: mostly_plain(f.type, ids, depth + 1) for n, f in nullable.fields.items()
                     if isinstance(f.type, GraphQLNonNull)}
-        optional = {n: hostile(f.type, ids, depth + 1) for n, f in nullable.fields.items()
+        optional = {n: mostly_plain(f.type, ids, depth + 1) for n, f in nullable.fields.items()
                     if not isinstance(f.type, GraphQLNonNull)}
         base = st.fixed_dictionaries(required, optional=optional)
     elif isinstance(nullable, GraphQLEnumType):
