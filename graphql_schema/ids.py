@@ -19,3 +19,12 @@ def own_account(caller, value: str | int | None, field: str = "accountId") -> in
     if value is not None and parse_id(value, "account", field) not in (caller.account_id, caller.actor_account_id):
         raise NotFound("account", field)
     return caller.account_id
+
+
+async def own_app_filter(caller, sdk_app_id: int | None) -> None:
+    """The same rule for an app filter (`orders(sdkAppId:)`, `events(sdkAppId:)`): another account's
+    app is NOT_FOUND rather than an empty page, exactly like an app that does not exist."""
+    if sdk_app_id is not None:
+        from app.domain.accounts import service as accounts
+
+        await accounts.get_application(caller, sdk_app_id)

@@ -226,6 +226,23 @@ async def test_H3_refunds_with_another_accounts_id_is_not_found(client):
     assert data(await ask(client, REFUNDS, {"a": other}, OPERATOR))["refunds"] == []
 
 
+async def test_H3_an_app_filter_naming_another_accounts_app_is_not_found(client):
+    _, token = await new_account(client, name="Mine")
+    _, other_token = await new_account(client, name="Other")
+    mine, theirs = await new_app(client, token), await new_app(client, other_token)
+    for field in ("orders", "events"):
+        query = f"query($app: Int) {{ {field}(sdkAppId: $app) {{ edges {{ cursor }} }} }}"
+        for app in (theirs, 1399999999):
+            body = await ask(client, query, {"app": app}, token)
+            assert body["data"] is None and [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
+        assert "edges" in data(await ask(client, query, {"app": mine}, token))[field]
+    body = await ask(client, "query($app: Int!) { entitlements(sdkAppId: $app) { sdkAppId } }", {"app": theirs}, token)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
+    body = await ask(client, "mutation($app: Int!) { startTrial(sdkAppId: $app) { errors { code field } } }",
+                     {"app": theirs}, token)
+    assert payload_errors(body) == [{"code": "NOT_FOUND", "field": "sdkAppId"}]
+
+
 # ---- 5. money strictly as plain decimals -------------------------------------------------------------
 
 REFUSED_AMOUNTS = ["1e2", "1E2", "NaN", "Infinity", "-Infinity", " 1", "1 ", "1.001", "-1", "0", "0.00", "+1",
