@@ -357,3 +357,18 @@ def test_H3_server_keeps_an_idle_connection_longer_than_clients_do(server):  # n
         assert _request(sock).startswith(b"HTTP/1.1 200")
         time.sleep(6.5)  # past uvicorn's default 5 s and httpx's 5 s idle timeout
         assert _request(sock).startswith(b"HTTP/1.1 200"), "the server closed the idle connection"
+
+
+async def test_H3_a_subscription_filter_naming_another_accounts_app_is_not_found(client):
+    from app.domain.accounts.service import authenticate
+    from graphql_schema.context import Context
+    from graphql_schema.schema import schema
+
+    _, token = await new_account(client, name="Mine")
+    _, other_token = await new_account(client, name="Other")
+    theirs = await new_app(client, other_token)
+    caller = await authenticate(token, OPERATOR)
+    stream = await schema.subscribe("subscription($app: Int) { events(sdkAppId: $app) { type } }", {"app": theirs},
+                                    context_value=Context(connection=None, caller=caller))
+    results = [r async for r in stream] if hasattr(stream, "__aiter__") else [stream]
+    assert [e.extensions["code"] for e in results[0].errors] == ["NOT_FOUND"], results
