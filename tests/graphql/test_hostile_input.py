@@ -372,3 +372,15 @@ async def test_H3_a_subscription_filter_naming_another_accounts_app_is_not_found
                                     context_value=Context(connection=None, caller=caller))
     results = [r async for r in stream] if hasattr(stream, "__aiter__") else [stream]
     assert [e.extensions["code"] for e in results[0].errors] == ["NOT_FOUND"], results
+
+
+async def test_H3_nul_and_surrogate_escapes_in_an_inline_literal_are_typed(client):
+    _, token = await new_account(client)
+    before = await fingerprint()
+    body = await ask(client, 'mutation { createApplication(name: "a\\u0000b") { errors { code field } } }', token=token)
+    assert payload_errors(body) == [{"code": "INVALID_INPUT", "field": "name"}]
+    body = await ask(client, 'mutation { createApplication(name: "\\ud800") { errors { code field } } }', token=token)
+    # graphql-core's lexer may refuse a lone surrogate escape itself (a syntax error); either way typed
+    assert payload_errors(body) == [{"code": "INVALID_INPUT", "field": "name"}] or \
+        body["errors"][0]["message"].startswith("Syntax Error"), body
+    assert await fingerprint() == before
