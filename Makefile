@@ -1,4 +1,4 @@
-.PHONY: run test schema install bench clean-data
+.PHONY: run test fuzz schema install bench clean-data
 
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,10 @@ run: $(STAMP)
 ## The whole suite against real PostgreSQL and Redis.
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
+
+## H-3: the property-based test of every operation with its long Hypothesis profile (minutes).
+fuzz: $(STAMP)
+	ROOMKIT_FUZZ_PROFILE=roomkit-fuzz $(PY) -m pytest -q -p no:cacheprovider tests/graphql/test_fuzz_properties.py
 
 ## Export the schema clients see; committed, and compared with the contract by a test.
 schema: $(STAMP)

@@ -52,13 +52,21 @@ async def _audit() -> int:
     return 1 if problems else 0
 
 
+# H-3 (issue 16): the server closes an idle keep-alive connection only after 75 s (nginx's
+# default), longer than common clients and proxies keep one idle (httpx and Node 5 s, browsers and
+# load balancers ~60 s), so a client never reuses a connection at the instant the server closes it.
+# uvicorn's default of 5 s raced httpx's 5 s ("Server disconnected without sending a response").
+KEEP_ALIVE_SECONDS = 75
+
+
 def serve(host: str, port: int) -> None:
     import uvicorn
 
     from app.server import create_app
 
     # No per-request access log: at thousands of requests a second it costs more than it tells.
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False)
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,6 @@
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -15,15 +14,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from app.domain.errors import DomainError
 from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
-from graphql_schema.errors import ApiError
 from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
+from graphql_schema.input_errors import TypedInputErrors, should_mask
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.scalars import DateTime
 from graphql_schema.packages.mutations import PackagesMutation
@@ -46,12 +44,6 @@ Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingM
                                     UpgradeMutation, RefundsMutation, WebhooksMutation))
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Hide unexpected exceptions only; validation, limiter and typed errors keep their message."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (ApiError, DomainError))
-
-
 # Built once: the validator classes are part of ValidationCache's key, so limiters created per
 # request would make every request re-validate from scratch.
 LIMIT_RULES = [
@@ -72,6 +64,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            TypedInputErrors,  # H-3: coercion errors name the argument and carry a code
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
         ],
     )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from app.domain.tx import atomic
 
 from app.domain.errors import DomainError
+from app.domain.inputs import clean_text
 from app.domain.system.models import IdempotencyRecord
 
 KEY_TTL = timedelta(hours=24)
@@ -23,7 +24,7 @@ def check_key(key: str | None) -> str:
     if key is None or not 1 <= len(key) <= MAX_KEY:
         raise DomainError("INVALID_IDEMPOTENCY_KEY", f"idempotencyKey must be 1–{MAX_KEY} characters",
                           "idempotencyKey")
-    return key
+    return clean_text(key, "idempotencyKey", max_len=None)
 
 
 def request_hash(payload: dict) -> str:

@@ -13,7 +13,7 @@ from app.domain.money import parse_amount
 from app.settings import get_settings
 from graphql_schema.accounts.types import AccountPayload, VoucherPayload, account_of, voucher_of
 from graphql_schema.errors import forbidden, user_errors
-from graphql_schema.ids import parse_id
+from graphql_schema.ids import own_account, parse_id
 from graphql_schema.permissions import caller_of, operator
 from graphql_schema.scalars import Decimal
 
@@ -64,7 +64,10 @@ class FundingMutation:
             except DomainError as e:
                 return AccountPayload(errors=user_errors(e))
         elif caller.role == "CUSTOMER" and get_settings().payments_mode == "sandbox":
-            target = caller.account_id
+            try:
+                target = own_account(caller, account_id)
+            except DomainError as e:
+                return AccountPayload(errors=user_errors(e))
         else:
             raise forbidden("topUp (a payment-gateway report) outside sandbox mode")
         return await _credit(target, amount, "cash", idempotency_key, "topUp", "TOP_UP")

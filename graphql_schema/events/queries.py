@@ -1,8 +1,11 @@
 import strawberry
 from strawberry.types import Info
 
+from app.domain.errors import DomainError
 from app.domain.events import service as events
+from graphql_schema.errors import from_domain
 from graphql_schema.events.types import EventConnection, EventEdge, event_of
+from graphql_schema.ids import own_app_filter
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
 from graphql_schema.permissions import customer_side
 
@@ -15,6 +18,10 @@ class EventsQuery:
     ) -> EventConnection:
         caller = customer_side(info, "account:read")
         first = check_first(50 if first is None else first)
+        try:
+            await own_app_filter(caller, sdk_app_id)
+        except DomainError as e:
+            raise from_domain(e)
         rows = await events.page(caller.account_id, first=first, after_id=decode_cursor("event", after),
                                  sdk_app_id=sdk_app_id)
         page = rows[:first]

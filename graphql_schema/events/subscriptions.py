@@ -6,7 +6,10 @@ import strawberry
 from strawberry.types import Info
 
 from app import live_events, redis_conn
+from app.domain.errors import DomainError
+from graphql_schema.errors import from_domain
 from graphql_schema.events.types import Event
+from graphql_schema.ids import own_app_filter
 from graphql_schema.permissions import customer_side
 
 
@@ -16,6 +19,10 @@ class EventsSubscription:
                                          'in connection_init as {"Authorization": "Bearer …"}).')
     async def events(self, info: Info, sdk_app_id: int | None = None) -> AsyncGenerator[Event, None]:
         caller = customer_side(info, "account:read")
+        try:
+            await own_app_filter(caller, sdk_app_id)  # H-3: another account's app is NOT_FOUND
+        except DomainError as e:
+            raise from_domain(e)
         async for item in live_events.listen(redis_conn.get(), caller.account_id):
             if sdk_app_id is not None and item["sdkAppId"] != sdk_app_id:
                 continue

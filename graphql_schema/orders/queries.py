@@ -4,7 +4,8 @@ from strawberry.types import Info
 from app.domain.errors import DomainError
 from app.domain.orders import service as orders
 from graphql_schema.enums import OrderKind
-from graphql_schema.ids import parse_id
+from graphql_schema.errors import from_domain
+from graphql_schema.ids import own_app_filter, parse_id
 from graphql_schema.orders.types import Order, OrderConnection, OrderEdge, order_of
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
 from graphql_schema.permissions import customer_side
@@ -19,6 +20,10 @@ class OrdersQuery:
     ) -> OrderConnection:
         caller = customer_side(info, "orders:read")
         first = check_first(20 if first is None else first)
+        try:
+            await own_app_filter(caller, sdk_app_id)
+        except DomainError as e:
+            raise from_domain(e)
         rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
                                  sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
         page = rows[:first]

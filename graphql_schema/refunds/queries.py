@@ -1,10 +1,11 @@
 import strawberry
 from strawberry.types import Info
 
+from app.domain.errors import DomainError
 from app.domain.refunds import service as refunds
 from graphql_schema.enums import RefundStatus
-from graphql_schema.errors import forbidden
-from graphql_schema.ids import parse_id
+from graphql_schema.errors import from_domain
+from graphql_schema.ids import own_account, parse_id
 from graphql_schema.pagination import MAX_PAGE, check_first
 from graphql_schema.permissions import require
 from graphql_schema.refunds.types import Refund, refund_of
@@ -20,11 +21,12 @@ class RefundsQuery:
     ) -> list[Refund]:
         caller = require(info, "CUSTOMER", "PARTNER", "OPERATOR", scope="orders:read")
         first = check_first(MAX_PAGE if first is None else first)
-        if caller.is_operator:
-            account = None if account_id is None else parse_id(account_id, "account", "accountId")
-        else:
-            if account_id is not None:
-                raise forbidden("the accountId argument (operators only)")
-            account = caller.account_id
+        try:
+            if caller.is_operator:
+                account = None if account_id is None else parse_id(account_id, "account", "accountId")
+            else:
+                account = own_account(caller, account_id)
+        except DomainError as e:
+            raise from_domain(e)
         rows = await refunds.listing(account, status=status.value if status else None, first=first)
         return [refund_of(r, r.order) for r in rows]

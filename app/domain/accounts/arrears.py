@@ -12,6 +12,7 @@ from app.domain import tx
 from app.domain.accounts.models import Account, Application
 from app.domain.errors import DomainError
 from app.domain.events import service as events
+from app.domain.inputs import clean_text
 from app.domain.money import format_fen
 from app.domain.packages.models import Package
 from app.domain.timers import punctual
@@ -94,7 +95,7 @@ async def reclaim_app(app: Application, at: datetime) -> None:
 
 async def ban(account_id: int, reason: str, at: datetime) -> Account:
     """S-6: the account and every app BANNED at once and for ever; auto-renew off."""
-    reason = (reason or "").strip()
+    reason = clean_text(reason or "", "reason", max_len=None).strip()
     if not reason or len(reason) > 200:
         raise DomainError("INVALID_REASON", "give a reason of 1–200 characters", "reason")
     async with tx.atomic():

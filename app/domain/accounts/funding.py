@@ -5,6 +5,7 @@ from app.domain import locks
 from app.domain.accounts.models import Account, Voucher
 from app.domain.errors import DomainError
 from app.domain.events import service as events
+from app.domain.inputs import clean_text
 from app.domain.ledger import service as ledger
 from app.domain.ledger.service import Posting
 from app.domain.money import format_fen
@@ -14,7 +15,7 @@ SOURCES = {"cash": "CASH", "income": "INCOME", "gift": "GIFT"}
 
 
 async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime, kind: str = "CREDIT") -> Account:
-    book = SOURCES.get((source or "").lower())
+    book = SOURCES.get(clean_text(source or "", "source", max_len=None).lower())
     if book is None:
         raise DomainError("INVALID_SOURCE", "source must be cash, income or gift", "source")
     async with atomic():

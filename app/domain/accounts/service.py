@@ -6,6 +6,7 @@ from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
 from app.domain.accounts.models import Account, ApiToken, Application
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
+from app.domain.inputs import clean_text
 from app.domain.tx import atomic
 
 ACCOUNT_TYPES = ("OWNER", "SUB_USER", "COLLABORATOR")
@@ -17,7 +18,7 @@ def hash_token(token: str) -> str:
 
 
 def check_name(name: str, field: str = "name") -> str:
-    name = (name or "").strip()
+    name = clean_text(name or "", field, max_len=None).strip()
     if not name:
         raise DomainError("INVALID_NAME", "name must not be empty", field)
     if len(name) > MAX_NAME:

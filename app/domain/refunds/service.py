@@ -15,6 +15,7 @@ from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
+from app.domain.inputs import clean_optional
 from app.domain.ledger import service as ledger
 from app.domain.ledger.service import Posting
 from app.domain.money import format_fen
@@ -246,6 +247,7 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
 
 
 def check_note(note: str | None) -> str | None:
+    clean_optional(note, "note", max_len=None)
     if note is not None and len(note) > MAX_NOTE:
         raise DomainError("INVALID_NOTE", f"note is longer than {MAX_NOTE} characters", "note")
     return note

@@ -16,6 +16,8 @@ from app.domain.catalog.models import UsageWeight
 from app.domain.errors import DomainError
 from app.domain.events import bus
 from app.domain.codes import PackageStatus
+
+from app.domain.inputs import clean_text
 from app.domain.packages.models import Package
 from app.domain.timers import package_sweep
 from app.domain.usage.rating import local_day, split_allowance
@@ -45,6 +47,7 @@ class IngestResult:
 def _check(e: UsageInput, weights: dict[str, int], now: datetime) -> None:
     if not e.event_id or len(e.event_id) > 128:
         raise DomainError("INVALID_EVENT_ID", "eventId must be 1–128 characters", "eventId")
+    clean_text(e.event_id, "eventId", max_len=None)
     if e.kind not in weights:
         raise DomainError("INVALID_KIND", f"unknown usage kind {e.kind}", "kind")
     if e.minutes < 0 or e.minutes > MAX_MINUTES:
