@@ -55,10 +55,13 @@ async def _audit() -> int:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
+    from app import logs
     from app.server import create_app
 
-    # No per-request access log: at thousands of requests a second it costs more than it tells.
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False)
+    logs.configure()  # JSON lines (O-2); uvicorn's loggers go through the same formatter
+    # No uvicorn access log: the request log (app.logs.RequestLog) has one line per request, with more in it.
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False,
+                log_config=None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     data_dir: str = ".data"
     redis_prefix: str | None = None
+    # H-4: query-cost points per CUSTOMER/PARTNER token, refilled per second in real time.
+    rate_limit_bucket: int = 1000
+    rate_limit_restore_rate: float = 100.0
 
 
 @lru_cache

@@ -1,14 +1,12 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
-import logging.config
-
 from arq import cron
 from arq.connections import RedisSettings
-from arq.logs import default_log_config
 from arq.worker import run_worker as arq_run_worker
 
-from app import db, live_events, redis_conn
+from app import db, live_events, logs, metrics, redis_conn
 from app.settings import get_settings
 from workers import enqueue
+from workers.observe import logged
 from workers.tasks import ping, run_account_timers, run_package_timers, sweep
 
 
@@ -23,6 +21,7 @@ def redis_settings(url: str | None = None) -> RedisSettings:
 
 async def startup(ctx: dict) -> None:
     await db.init_db()
+    metrics.install()
     live_events.install_publisher(await redis_conn.connect())
     enqueue.install(ctx["redis"])
 
@@ -33,10 +32,10 @@ async def shutdown(ctx: dict) -> None:
 
 
 class WorkerSettings:
-    functions = [ping, sweep, run_package_timers, run_account_timers]
+    functions = [logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
     # fell due while no worker ran (or whose deferred job was lost with Redis) is missed.
-    cron_jobs = [cron(sweep, second=0, run_at_startup=True, unique=True, timeout=3600)]
+    cron_jobs = [cron(logged(sweep), second=0, run_at_startup=True, unique=True, timeout=3600)]
     redis_settings = redis_settings()
     on_startup = startup
     on_shutdown = shutdown
@@ -47,5 +46,5 @@ class WorkerSettings:
 
 def run_worker() -> None:
     """`python -m app worker`: run until SIGINT/SIGTERM (arq handles both)."""
-    logging.config.dictConfig(default_log_config(verbose=False))
+    logs.configure()  # JSON lines (O-2), arq's own job lines through the same formatter
     arq_run_worker(WorkerSettings)

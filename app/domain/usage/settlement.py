@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from tortoise.functions import Max
 
-from app.domain import tx
+from app.domain import observe, tx
 from app.domain.accounts import arrears
 from app.domain.catalog.models import Edition, Rate
 from app.domain.catalog.pricing import Line
@@ -184,6 +184,7 @@ async def sweep(now: datetime) -> int:
                     total += await settle_month(previous, due)
                 row.next_due_at = SCHEDULES[name][1](due)
                 await row.save(update_fields=["next_due_at"])
+                observe.timer_done(due, now)
     return total
 
 
