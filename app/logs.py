@@ -22,7 +22,7 @@ REDACTED = "[REDACTED]"
 SECRET_SHAPES = [
     re.compile(r"rk_[a-z]+_[A-Za-z0-9_\-]{16,}"),  # API tokens (accounts.service._new_token)
     re.compile(r"whsec_[A-Za-z0-9+/=_\-]+"),  # Standard Webhooks signing secrets
-    re.compile(r"\bv1[,=][A-Za-z0-9+/=]{16,}"),  # Standard Webhooks signatures
+    re.compile(r"\bv1[,=][A-Za-z0-9+/=_\-]{16,}"),  # Standard Webhooks signatures
     re.compile(r"(?i)\bbearer\s+[^\s\"',}]+"),
 ]
 _exact: set[str] = set()
@@ -111,7 +111,7 @@ def configure(level: str = "INFO", stream=None) -> None:
         processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # tests re-configure; the lookup is cheap
     )
     _configured = True
 

@@ -7,6 +7,8 @@ lists paged by `first`) multiplies everything below it by that `first` — the g
 the argument's default when not given. A list without `first` multiplies by 1. Fragments count
 where they are spread; the branches of an interface or union all count (an upper bound).
 """
+import logging
+
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -23,6 +25,7 @@ from graphql import (
     is_composite_type,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 
 from app import rate_limit, redis_conn
@@ -31,6 +34,7 @@ from app.domain.codes import ErrorCode
 from app.settings import get_settings
 
 METERED_ROLES = ("CUSTOMER", "PARTNER")
+log = logging.getLogger("roomkit.cost")
 
 
 def _first(node: FieldNode, field_def, variables: dict, var_defaults: dict) -> int:
@@ -134,7 +138,12 @@ class QueryCost(SchemaExtension):
             settings = get_settings()
             cost = query_cost(ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables)
             capacity, rate = settings.rate_limit_bucket, settings.rate_limit_restore_rate
-            self.throttle = await rate_limit.take(redis_conn.get(), hash_token(token), cost, capacity, rate)
+            try:
+                self.throttle = await rate_limit.take(redis_conn.get(), hash_token(token), cost, capacity, rate)
+            except (RedisError, OSError):  # fail open: Redis down must not take the API down with it
+                log.warning("query cost not metered: Redis unavailable", exc_info=True)
+                yield
+                return
             refusal = self._refusal(self.throttle)
             if refusal is not None:
                 ec.result = ExecutionResult(data=None, errors=[refusal])  # no resolver runs
