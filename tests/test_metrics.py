@@ -169,3 +169,17 @@ async def test_O1_timer_lateness_from_due_to_done(client):
     assert moved(after, before, "roomkit_timer_lateness_seconds_bucket", le="60.0") == 0
     assert moved(after, before, "roomkit_timer_lateness_seconds_bucket", le="120.0") == 1
     assert due > START
+
+
+def test_O1_the_grafana_dashboard_charts_only_metrics_we_export():
+    import re
+    from pathlib import Path
+
+    dashboard = json.loads((Path(__file__).resolve().parents[1] / "docs" / "grafana-dashboard.json").read_text())
+    assert dashboard["title"] == "RoomKit Billing" and dashboard["__inputs"][0]["pluginId"] == "prometheus"
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {re.sub(r"_(bucket|total|count|sum)$", "", name) for e in exprs for name in re.findall(r"roomkit_\w+", e)}
+    exported = {m._name for m in (metrics.REQUESTS, metrics.REQUEST_DURATION, metrics.ORDERS, metrics.ORDER_AMOUNT,
+                                  metrics.AUTO_RENEW, metrics.TIMER_LATENESS, metrics.WEBHOOK_DELIVERIES,
+                                  metrics.ENTITLEMENTS_CACHE)} | {"roomkit_timers_due"}
+    assert used == exported  # every metric charted, nothing charted that does not exist
