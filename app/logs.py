@@ -72,23 +72,23 @@ def _stringify_event(logger, method, event_dict: dict) -> dict:
 
 SHARED = [
     structlog.contextvars.merge_contextvars,
-    structlog.stdlib.add_log_level,
-    structlog.stdlib.add_logger_name,
+    structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+]
+FINAL = [
+    _stringify_event,
+    structlog.processors.format_exc_info,
+    _redact_processor,
+    structlog.processors.EventRenamer("message"),
+    structlog.processors.JSONRenderer(ensure_ascii=False, default=str),
 ]
 
 
 def formatter() -> structlog.stdlib.ProcessorFormatter:
+    """For stdlib records (uvicorn, arq, strawberry, tortoise): the same keys and the same scrub."""
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*SHARED, structlog.stdlib.ExtraAdder()],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            _stringify_event,
-            structlog.processors.format_exc_info,
-            _redact_processor,
-            structlog.processors.EventRenamer("message"),
-            structlog.processors.JSONRenderer(ensure_ascii=False, default=str),
-        ],
+        foreign_pre_chain=[*SHARED, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *FINAL],
     )
 
 
@@ -98,7 +98,8 @@ def configure(level: str = "INFO", stream=None) -> None:
     from app.settings import get_settings
 
     add_secret(get_settings().roomkit_operator_token)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -107,10 +108,12 @@ def configure(level: str = "INFO", stream=None) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []  # theirs would print a second, plain copy
         logger.propagate = True
+    # Our own lines (one per request) skip the stdlib machinery: rendered and written directly,
+    # about a fifth of the CPU of a stdlib record through ProcessorFormatter.
     structlog.configure(
-        processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*SHARED, *FINAL],
+        logger_factory=structlog.WriteLoggerFactory(file=stream),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=False,  # tests re-configure; the lookup is cheap
     )
     _configured = True
