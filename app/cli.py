@@ -62,11 +62,13 @@ KEEP_ALIVE_SECONDS = 75
 def serve(host: str, port: int) -> None:
     import uvicorn
 
+    from app import logs
     from app.server import create_app
 
-    # No per-request access log: at thousands of requests a second it costs more than it tells.
+    logs.configure()  # JSON lines (O-2); uvicorn's loggers go through the same formatter
+    # No uvicorn access log: the request log (app.logs.RequestLog) has one line per request, with more in it.
     uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                log_config=None, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 `real`: the wall clock. `simulated`: an instant stored in the database, shared by the API and
 every worker, frozen between operator calls of advanceClock.
 """
+import time
 from datetime import UTC, datetime
 
 from app.settings import get_settings
@@ -11,6 +12,11 @@ from app.settings import get_settings
 
 def wall_now() -> datetime:
     return datetime.now(UTC)
+
+
+def monotonic() -> float:
+    """Seconds on a monotonic clock, for durations only (request and task timings in logs)."""
+    return time.perf_counter()
 
 
 def is_simulated() -> bool:

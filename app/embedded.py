@@ -506,9 +506,9 @@ def _stop_children(children: list[subprocess.Popen], timeout: float = 20) -> Non
 
 
 def _health(port: int) -> tuple[int, str] | None:
-    """(status, body) of /healthz, or None while nothing answers."""
+    """(status, body) of /readyz, or None while nothing answers."""
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as response:
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as e:  # 503: up, but the database or Redis is not reachable
         return e.code, e.read().decode(errors="replace")
@@ -540,6 +540,11 @@ def run_everything() -> int:
         asyncio.run(_setup(database_url))
 
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
+        # O-1: one metrics directory for the API and the worker, emptied at each start.
+        from app import metrics
+
+        env[metrics.ENV] = os.environ.get(metrics.ENV) or metrics.default_dir()
+        metrics.wipe_dir(env[metrics.ENV])
         with signals.deferred():
             children.append(_spawn(["serve", "--host", HOST, "--port", str(port)], env))
             children.append(_spawn(["worker"], env))
@@ -555,7 +560,7 @@ def run_everything() -> int:
                 announced = True
                 print(f"\nRoomKit Billing is serving http://{HOST}:{port}/graphql  (Ctrl-C to stop)\n", flush=True)
                 if health[0] != 200:
-                    print(f"warning: /healthz answers {health[0]} {health[1]}", file=sys.stderr, flush=True)
+                    print(f"warning: /readyz answers {health[0]} {health[1]}", file=sys.stderr, flush=True)
             time.sleep(0.5)
     except (_Stop, KeyboardInterrupt):
         print("\nStopping …", flush=True)

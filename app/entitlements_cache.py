@@ -11,6 +11,7 @@ from datetime import datetime
 
 from redis.asyncio import Redis
 
+from app import metrics
 from app.domain.accounts.models import Application
 from app.domain.entitlements import service
 from app.domain.errors import NotFound
@@ -45,7 +46,9 @@ async def get(redis: Redis, sdk_app_id: int, now: datetime) -> dict:
         entry = json.loads(cached)
         until = entry["value"]["valid_until"]
         if entry["versions"] == versions and (until is None or now < datetime.fromisoformat(until)):
+            metrics.entitlements_cache(hit=True)
             return entry["value"]
+    metrics.entitlements_cache(hit=False)
     value = (await service.compute(sdk_app_id, now)).as_dict()
     await redis.set(key, json.dumps({"versions": versions, "value": value}), ex=TTL_SECONDS)
     return value

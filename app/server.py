@@ -1,13 +1,13 @@
-"""Starlette app factory: lifespan (database, Redis), /graphql over HTTP and WebSocket, /healthz."""
+"""Starlette app factory: lifespan (database, Redis), /graphql over HTTP and WebSocket, /healthz,
+/readyz and /metrics (app.ops_http), the request log (app.logs)."""
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
-from app import db, live_events, redis_conn
+from app import db, live_events, logs, metrics, ops_http, redis_conn
 from app.domain.accounts import service as accounts
 from app.settings import get_settings
 from graphql_schema.context import Context
@@ -39,26 +39,9 @@ class BillingGraphQL(GraphQL):
         return await super().on_ws_connect(context)
 
 
-async def healthz(request: Request) -> JSONResponse:
-    checks = {}
-    try:
-        from tortoise import connections
-
-        await connections.get("default").execute_query("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as e:  # a health check reports, it does not raise
-        checks["database"] = f"error: {type(e).__name__}"
-    try:
-        await redis_conn.get().ping()
-        checks["redis"] = "ok"
-    except Exception as e:
-        checks["redis"] = f"error: {type(e).__name__}"
-    ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ok else "degraded", **checks}, status_code=200 if ok else 503)
-
-
 def create_app(database_url: str | None = None, redis_url: str | None = None) -> Starlette:
     graphql_app = BillingGraphQL(schema, graphql_ide="graphiql", allowed_origins=("*",))
+    metrics.install()
 
     @asynccontextmanager
     async def lifespan(app):
@@ -85,7 +68,10 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
         routes=[
             Route("/graphql", graphql_app),
             WebSocketRoute("/graphql", graphql_app),
-            Route("/healthz", healthz),
+            Route("/healthz", ops_http.healthz),
+            Route("/readyz", ops_http.readyz),
+            Route("/metrics", ops_http.metrics_endpoint),
         ],
+        middleware=[Middleware(logs.RequestLog)],
         lifespan=lifespan,
     )

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     data_dir: str = ".data"
     redis_prefix: str | None = None
     webhooks_allow_private: bool = False  # W-7: http:// and private targets (development, tests)
+    # H-4: query-cost points per CUSTOMER/PARTNER token, refilled per second in real time.
+    rate_limit_bucket: int = 1000
+    rate_limit_restore_rate: float = 100.0
 
 
 @lru_cache

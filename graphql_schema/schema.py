@@ -18,10 +18,12 @@ from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.cost import QueryCost
 from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.input_errors import TypedInputErrors, should_mask
+from graphql_schema.observe import ObservedSchema, RequestObserver
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.scalars import DateTime
 from graphql_schema.packages.mutations import PackagesMutation
@@ -53,7 +55,7 @@ LIMIT_RULES = [
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return ObservedSchema(
         query=Query,
         mutation=Mutation,
         subscription=merge_types("Subscription", (EventsSubscription,)),
@@ -65,6 +67,8 @@ def build_schema() -> strawberry.Schema:
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             TypedInputErrors,  # H-3: coercion errors name the argument and carry a code
+            lambda: QueryCost(),  # H-4: after validation, before any resolver
+            lambda: RequestObserver(),  # O-1/O-2: operation, caller and outcome for the request log
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
         ],
     )

@@ -10,6 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 os.environ.setdefault("CLOCK_MODE", "simulated")
+# O-1: prometheus-client's multiprocess mode needs its directory before it is imported; the real
+# servers the tests start inherit it, so one scrape sums them and this process.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="rk-test-metrics-")
 os.environ.setdefault("PAYMENTS_MODE", "sandbox")
 os.environ.setdefault("ROOMKIT_OPERATOR_TOKEN", "operator-test-token")
 OPERATOR = os.environ["ROOMKIT_OPERATOR_TOKEN"]

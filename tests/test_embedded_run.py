@@ -101,7 +101,7 @@ def test_embedded_run_serves_the_api_without_database_url():
             while True:
                 assert proc.poll() is None, f"`python -m app run` exited early ({proc.returncode}):\n{log()}"
                 try:
-                    health = http.get("/healthz")
+                    health = http.get("/readyz")
                     last_health = f"{health.status_code} {health.text}"
                     if health.status_code == 200 and health.json().get("status") == "ok":
                         break

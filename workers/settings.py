@@ -1,15 +1,14 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
-import logging.config
-
 from arq import cron
 from arq.connections import RedisSettings
 from arq.logs import default_log_config
 from arq.worker import func
 from arq.worker import run_worker as arq_run_worker
 
-from app import db, live_events, redis_conn
+from app import db, live_events, logs, metrics, redis_conn
 from app.settings import get_settings
 from workers import enqueue
+from workers.observe import logged
 from workers.tasks import ping, relay_webhooks, run_account_timers, run_package_timers, sweep
 
 
@@ -24,6 +23,7 @@ def redis_settings(url: str | None = None) -> RedisSettings:
 
 async def startup(ctx: dict) -> None:
     await db.init_db()
+    metrics.install()
     live_events.install_publisher(await redis_conn.connect())
     enqueue.install(ctx["redis"])
 
@@ -37,15 +37,17 @@ async def shutdown(ctx: dict) -> None:
 
 
 class WorkerSettings:
-    functions = [ping, sweep, run_package_timers, run_account_timers, func(relay_webhooks, keep_result=0)]
+    functions = [*(logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)),
+                 func(logged(relay_webhooks), keep_result=0)]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
     # fell due while no worker ran (or whose deferred job was lost with Redis) is missed. The
     # webhook relay's sweep runs every 5 s (W-3). Queue and cron job ids carry the installation
     # prefix: arq's job keys are global to the Redis database (V-1's isolation, for jobs too).
     queue_name = redis_conn.key("arq:queue")
     cron_jobs = [
-        cron(sweep, name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True, timeout=3600),
-        cron(relay_webhooks, name=redis_conn.key("cron:relay_webhooks"), second=set(range(0, 60, 5)),
+        cron(logged(sweep), name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True,
+             timeout=3600),
+        cron(logged(relay_webhooks), name=redis_conn.key("cron:relay_webhooks"), second=set(range(0, 60, 5)),
              run_at_startup=True, unique=True, timeout=3600),
     ]
     redis_settings = redis_settings()
@@ -60,5 +62,5 @@ class WorkerSettings:
 
 def run_worker() -> None:
     """`python -m app worker`: run until SIGINT/SIGTERM (arq handles both)."""
-    logging.config.dictConfig(default_log_config(verbose=False))
+    logs.configure()  # JSON lines (O-2), arq's own job lines through the same formatter
     arq_run_worker(WorkerSettings)

@@ -38,6 +38,11 @@ async def atomic():
             log.exception("after-commit callback failed")
 
 
+def active() -> bool:
+    """Inside an `atomic()` block?"""
+    return _pending.get() is not None
+
+
 def on_commit(callback: Callback) -> None:
     pending = _pending.get()
     if pending is None:

@@ -8,7 +8,7 @@ from app.domain.ledger import audit
 from app.domain.ledger.models import LedgerEntry, LedgerTransaction
 from app.domain.orders.models import Order
 from tests.conftest import START
-from tests.factories import new_account, new_app
+from tests.factories import issue_token, new_account, new_app
 from tests.gql import data, error_codes, gql
 from tests.money import (
     advance,
@@ -507,7 +507,7 @@ async def orders_page(client, token, **variables) -> dict:
 
 
 async def test_orders_newest_first_with_cursor_pagination_and_filters(client):
-    _, token = await funded_owner(client, "100000.00")
+    account_id, token = await funded_owner(client, "100000.00")
     a, b = await new_app(client, token, "a"), await new_app(client, token, "b")
     ids = [
         (await purchase(client, token, a, "BASIC", 1))["order"]["id"],
@@ -536,7 +536,8 @@ async def test_orders_newest_first_with_cursor_pagination_and_filters(client):
     both = await orders_page(client, token, app=b, kind="PURCHASE")
     assert [(e["node"]["id"], e["node"]["kind"]) for e in both["edges"]] == [(ids[1], "PURCHASE")]
     assert (await orders_page(client, token, kind="UPGRADE"))["edges"] == []
-    # page size limit (H-3)
+    # page size limit (H-3), with a fresh token: these two pages cost 806 query-cost points (H-4)
+    token = await issue_token(client, "CUSTOMER", account_id)
     result = await gql(client, ORDERS, {"first": 101}, token)
     assert "errors" in result
     assert len((await orders_page(client, token, first=100))["edges"]) == 5

@@ -1,6 +1,7 @@
 """Creating and reading orders."""
 from datetime import datetime
 
+from app.domain import observe
 from app.domain.accounts.caller import Caller
 from app.domain.catalog.pricing import Line
 from app.domain.errors import NotFound
@@ -19,11 +20,13 @@ async def create(
         paid = dict(paid_voucher_fen=split.voucher, paid_gift_fen=split.gift, paid_income_fen=split.income,
                     paid_cash_fen=split.cash)
         details = {**(details or {}), "voucherIds": [str(v) for v in split.voucher_ids]}
-    return await Order.create(
+    order = await Order.create(
         account_id=account_id, placed_by_id=placed_by_id, sdk_app_id=sdk_app_id, package_id=package_id, kind=kind,
         edition=edition, months=months, scope=scope, amount_fen=sum(l.amount_fen for l in lines),
         lines=[l.as_dict() for l in lines], details=details or {}, created_at=at, **paid,
     )
+    observe.order_placed(kind, edition, order.amount_fen)  # counted once committed (O-1)
+    return order
 
 
 async def get_for(caller: Caller, order_id: int) -> Order:

@@ -1,7 +1,7 @@
 """Auto-renewal at the expiry instant (R-2, R-3) and the reminder test of R-4."""
 from datetime import datetime
 
-from app.domain import idempotency
+from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
 from app.domain.catalog.models import Component
 from app.domain.events import service as events
@@ -63,6 +63,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
         p.auto_renew_failure_reason = reason
         await events.record("AUTO_RENEW_FAILED", account_id=account.id, sdk_app_id=p.application_id, at=due,
                             data={"reason": reason})  # exactly R-3's shape
+        observe.auto_renew_attempt(reason)
         return reason
     app = await Application.get(sdk_app_id=p.application_id)
     locked = periods.Locked(account, app, p)
@@ -92,6 +93,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
             raise RuntimeError(f"auto-renewal of package {p.id} at {due} was charged but its period is missing")
         return None
     p.auto_renew_failure_reason = None
+    observe.auto_renew_attempt(None)
     await events.record(
         "AUTO_RENEWED", account_id=account.id, sdk_app_id=p.application_id, at=due,
         data={"orderId": result["orderId"], "packageId": str(p.id), "scope": scope, "months": months,

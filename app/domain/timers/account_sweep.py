@@ -1,7 +1,7 @@
 """Account timers (S-3, S-5): suspension at arrears + 24 h, reclaim at suspension + 90 days."""
 from datetime import datetime
 
-from app.domain import tx
+from app.domain import observe, tx
 from app.domain.accounts import arrears
 from app.domain.accounts.models import Account
 
@@ -13,7 +13,11 @@ async def run_one(account_id: int, now: datetime) -> int:
         account = await Account.filter(id=account_id).select_for_update(skip_locked=True).first()
         if account is None or account.next_due_at is None or account.next_due_at > now:
             return 0
-        return await arrears.run_due(account, now)
+        due = account.next_due_at
+        count = await arrears.run_due(account, now)
+        if count:
+            observe.timer_done(due, now)
+        return count
 
 
 async def sweep(now: datetime) -> int:

@@ -2,7 +2,7 @@
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
 from datetime import datetime
 
-from app.domain import tx
+from app.domain import observe, tx
 from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
 from app.domain.events import service as events
@@ -100,6 +100,7 @@ async def _drain(p: Package, now: datetime, account: Account | None, cache: dict
     count = 0
     while (due := due_now(p, now)) is not None:
         await _apply(p, due, account, cache)
+        observe.timer_done(due.at, now)
         count += 1
     schedule(p)
     return count
@@ -164,6 +165,7 @@ async def end_in_bulk(now: datetime) -> int:
         async with tx.atomic() as conn:
             rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
             if rows:
+                observe.timers_done([r["occurred_at"] for r in rows], now)
                 events.published_after_commit([
                     Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"],
                             r["sequence"])

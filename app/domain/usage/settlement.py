@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from tortoise.functions import Max
 
-from app.domain import locks, tx
+from app.domain import locks, observe, tx
 from app.domain.accounts import arrears
 from app.domain.catalog.models import Edition, Rate
 from app.domain.catalog.pricing import Line
@@ -195,6 +195,7 @@ async def sweep(now: datetime) -> int:
                 previous = (local_day - timedelta(days=1)).replace(day=1)
                 total += await settle_month(previous, due)
             await SettlementSchedule.filter(name=name, next_due_at=due).update(next_due_at=SCHEDULES[name][1](due))
+            observe.timer_done(due, now)
     return total
 
 

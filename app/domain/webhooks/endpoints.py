@@ -8,7 +8,7 @@ from app.domain import tx
 from app.domain.accounts.caller import Caller
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
-from app.domain.ledger.service import lock_account
+from app.domain import locks
 from app.domain.webhooks import signing, ssrf
 from app.domain.webhooks.models import WebhookEndpoint
 
@@ -56,7 +56,7 @@ def _account(caller: Caller) -> int:
 
 
 async def _locked(caller: Caller, endpoint_id: int) -> WebhookEndpoint:
-    await lock_account(_account(caller))
+    await locks.account(_account(caller), None)
     endpoint = await WebhookEndpoint.filter(id=endpoint_id, account_id=caller.account_id).select_for_update().first()
     if endpoint is None:
         raise NotFound("webhook endpoint", "id")
@@ -69,7 +69,7 @@ async def create(caller: Caller, *, url: str, event_types: list[str] | None, des
     types, description = _event_types(event_types), _description(description)
     await ssrf.check(url)
     async with tx.atomic():
-        await lock_account(account_id)
+        await locks.account(account_id, None)
         if await WebhookEndpoint.filter(account_id=account_id).count() >= WEBHOOK_LIMIT:
             raise DomainError(ErrorCode.WEBHOOK_LIMIT, f"an account has at most {WEBHOOK_LIMIT} webhook endpoints")
         secret = signing.new_secret()

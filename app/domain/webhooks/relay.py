@@ -13,7 +13,7 @@ from tortoise import connections
 from app import clock
 from app.domain import tx
 from app.domain.events import service as events
-from app.domain.ledger.service import lock_account
+from app.domain import locks
 from app.domain.webhooks import delivery, kick
 from app.domain.webhooks.delivery import Message, Outcome
 from app.domain.webhooks.endpoints import signing_secrets
@@ -157,7 +157,7 @@ async def disable(endpoint_id: int, reason: str, at: datetime) -> bool:
     if endpoint is None:
         return False
     async with tx.atomic():
-        await lock_account(endpoint.account_id)
+        await locks.account(endpoint.account_id, None)
         endpoint = await WebhookEndpoint.filter(id=endpoint_id).select_for_update(no_key=True).first()
         if endpoint is None or not endpoint.enabled:
             return False

@@ -1,0 +1,86 @@
+"""What the request log and metrics need from the GraphQL layer (O-1, O-2): the operation name,
+the caller, the outcome; and the logging of GraphQL errors (unexpected ones with their stack
+trace — the request id comes with every line from the request's context)."""
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from app import logs
+from app.domain.errors import DomainError
+from graphql_schema.errors import ApiError
+
+log = logging.getLogger("roomkit.graphql")
+
+
+def unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (ApiError, DomainError))
+
+
+def outcome_of(errors) -> str:
+    """"ok", or the first error's code: extensions.code, INTERNAL_ERROR for a masked exception,
+    GRAPHQL_VALIDATION_FAILED for a document the server refused (bounded label values)."""
+    if not errors:
+        return "ok"
+    error = errors[0]
+    if unexpected(error):
+        return "INTERNAL_ERROR"
+    code = (error.extensions or {}).get("code")
+    if code:
+        return str(code)
+    original = error.original_error
+    if isinstance(original, (ApiError, DomainError)):
+        return str(getattr(original, "code", None) or original.extensions.get("code"))
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+class RequestObserver(SchemaExtension):
+    def __init__(self, *, execution_context=None) -> None:
+        self.outcome: str | None = None
+
+    def on_execute(self):
+        yield
+        # Here, before MaskErrors rewrites them, the errors still carry their original exception.
+        result = self.execution_context.result
+        self.outcome = outcome_of(getattr(result, "errors", None))
+
+    def on_operation(self):
+        thrown = None
+        try:
+            yield
+        except GraphQLError as e:  # a syntax error is thrown through the hooks, then answered
+            thrown = e
+            raise
+        finally:
+            self._record(thrown)
+
+    def _record(self, thrown: GraphQLError | None) -> None:
+        fields = logs.current()
+        if fields is None:
+            return
+        ec = self.execution_context
+        try:
+            fields["operation"] = ec.operation_name
+        except Exception:  # noqa: BLE001  (no parsable operation)
+            fields["operation"] = None
+        caller = getattr(ec.context, "caller", None)
+        fields["role"] = caller.role if caller is not None else "ANONYMOUS"
+        fields["account"] = caller.account_id if caller is not None else None
+        if thrown is not None:
+            fields["outcome"] = outcome_of([thrown])
+        elif self.outcome is not None:
+            fields["outcome"] = self.outcome
+        else:  # refused before execution (validation, limiters)
+            fields["outcome"] = outcome_of(getattr(ec.result, "errors", None)) if ec.result is not None else "ok"
+
+
+class ObservedSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        for error in errors:
+            if unexpected(error):
+                log.error("unexpected GraphQL error: %s", error.message, exc_info=error.original_error,
+                          extra={"path": error.path})
+            else:
+                log.info("GraphQL error: %s", error.message, extra={"code": (error.extensions or {}).get("code")})
