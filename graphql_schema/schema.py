@@ -19,6 +19,7 @@ from app.domain.errors import DomainError
 from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
+from graphql_schema.catalog.management import CatalogManagementMutation, CatalogManagementQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.errors import ApiError
 from graphql_schema.entitlements.queries import EntitlementsQuery
@@ -39,9 +40,9 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery))
+                              UpgradeQuery, RefundsQuery, CatalogManagementQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
-                                    UpgradeMutation, RefundsMutation))
+                                    UpgradeMutation, RefundsMutation, CatalogManagementMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

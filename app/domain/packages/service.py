@@ -6,6 +6,7 @@ from app.domain.tx import atomic
 
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
+from app.domain.catalog import prices
 from app.domain.catalog import service as catalog
 from app.domain.catalog.models import Component, Edition
 from app.domain.catalog.pricing import Line
@@ -115,7 +116,7 @@ async def purchase(
     caller: Caller, *, sdk_app_id: int, edition: str, months: int, auto_renew: bool, accept_agreements: bool,
     voucher_ids: list[int], at: datetime,
 ) -> Order:
-    view = await catalog.purchasable_edition(edition)
+    view = await catalog.purchasable_edition(edition, at)  # K-1: the prices in effect at the order's instant
     catalog.check_months(months)
     if not accept_agreements:
         raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
@@ -125,9 +126,7 @@ async def purchase(
         current = locked.package
         if current is not None and current.status == "ACTIVE":
             raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active: renew or upgrade it instead")
-        lines = await catalog.purchase_quote(
-            view, months, campaigns_allowed=caller.actor_type == "OWNER", account_id=locked.account.id
-        )
+        lines = await catalog.quote_for(caller, view, months, at)
         split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids)
         await _end_superseded(current, at)
         rtc_expiry = rules.add_months(at, months)
@@ -185,12 +184,14 @@ def refresh_status(package: Package, at: datetime) -> None:
         package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
 
 
-async def renewal_lines(package: Package, components: tuple[str, ...], months: int) -> list[Line]:
+async def renewal_lines(package: Package, components: tuple[str, ...], months: int, at: datetime) -> list[Line]:
+    """R-1 / R-2: each renewed component at its monthly price in effect at `at` (K-1) × months."""
     codes = [getattr(package, f"{which}_code") for which in components]
     rows = {c.code: c for c in await Component.filter(code__in=codes)}
+    monthly = await prices.monthly_prices_fen(codes, at)
     return [
         Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
-             rows[code].monthly_price_fen * months)
+             monthly[code] * months)
         for code in codes
     ]
 
@@ -222,7 +223,7 @@ async def apply_renewal(
     placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers=None,
 ) -> Order:
     """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
-    lines = await renewal_lines(package, components, months)
+    lines = await renewal_lines(package, components, months, at)
     split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids, vouchers=vouchers)
     before = {which: component_state(package, which) for which in components}
     restarted = {which: extend_component(package, which, months, at) for which in components}
