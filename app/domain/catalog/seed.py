@@ -3,7 +3,7 @@
 K-4: seeding only adds the rows that are missing and never overwrites one, so every operator
 change (a list price, a feature cell, a campaign) survives a restart. `reset=True` (the CLI's
 `--reset`, for development) puts every seeded row back to its seed values and drops the
-scheduled price changes.
+scheduled price changes and the campaigns operators added.
 """
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -142,6 +142,7 @@ async def seed_catalog(*, reset: bool = False) -> None:
     async with in_transaction():
         if reset:
             await PriceChange.all().delete()
+            await Campaign.exclude(code__in=[c[0] for c in CAMPAIGNS]).delete()
         for code, product, name, price, tier, trial_days in COMPONENTS:
             await _put(Component, reset, dict(product=product, name=name, monthly_price_fen=price, tier=tier,
                                               trial_days=trial_days), code=code)
