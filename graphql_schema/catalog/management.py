@@ -23,8 +23,13 @@ from graphql_schema.catalog.management_types import (
     price_change_of,
 )
 from graphql_schema.catalog.types import EditionCode, edition_of
-from graphql_schema.errors import user_errors
-from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from graphql_schema.errors import from_domain, user_errors
+from graphql_schema.pagination import (
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+)
 from graphql_schema.permissions import operator
 from graphql_schema.scalars import Decimal
 
@@ -58,7 +63,11 @@ class CatalogManagementQuery:
     @strawberry.field(description="K-1 (operators): scheduled price changes, cancelled ones too, by effective time.")
     async def price_changes(self, info: Info, component: str | None = None) -> list[PriceChange]:
         operator(info)
-        return [price_change_of(c) for c in await price_changes.listed(component)]
+        try:
+            rows = await price_changes.listed(component)
+        except DomainError as e:
+            raise from_domain(e)
+        return [price_change_of(c) for c in rows]
 
     @strawberry.field(description="K-4 (operators): every catalog change, newest first.")
     async def catalog_changes(self, info: Info, first: int | None = 20, after: str | None = None

@@ -15,7 +15,16 @@ from app.domain.catalog.seed import seed_catalog
 from tests.conftest import OPERATOR, START
 from tests.factories import new_account, new_app
 from tests.gql import data, error_codes, gql
-from tests.money import advance, credit, entitlements, events, of_type, orders_of, purchase, renew
+from tests.money import (
+    advance,
+    credit,
+    entitlements,
+    events,
+    of_type,
+    orders_of,
+    purchase,
+    renew,
+)
 
 SECOND = timedelta(seconds=1)
 ONE_MONTH = datetime(2027, 2, 9, 16, 0, tzinfo=UTC)  # 2027-02-10 00:00 Asia/Shanghai
@@ -175,6 +184,19 @@ async def test_K1_unknown_component_is_a_typed_error(client, component):
     assert await PriceChange.all().count() == 0
 
 
+async def test_K1_H3_nul_in_text_arguments_is_INVALID_INPUT_never_a_database_error(client):
+    payload = await schedule(client, "RTC\u0000PREMIUM", "10.00", START + timedelta(days=1))
+    assert codes(payload) == [("INVALID_INPUT", "component")]
+    assert error_codes(await gql(client, PRICE_CHANGES, {"c": "A\u0000"}, OPERATOR)) == ["INVALID_INPUT"]
+    cell = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI\u0000", "inc": True},
+                          OPERATOR))["setEditionFeature"]
+    assert codes(cell) == [("INVALID_INPUT", "feature")]
+    value = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI", "inc": True, "v": "a\u0000"},
+                           OPERATOR))["setEditionFeature"]
+    assert codes(value) == [("INVALID_INPUT", "value")]
+    assert await PriceChange.all().count() == 0 and await CatalogChange.all().count() == 0
+
+
 async def test_K1_cancel_before_it_takes_effect_and_not_after(client):
     later = await schedule(client, "RTC_PREMIUM", "1600.00", START + timedelta(days=2))
     sooner = await schedule(client, "IM_PRO", "1550.00", START + timedelta(days=1))
@@ -208,7 +230,7 @@ async def test_K1_the_latest_change_in_effect_wins(client):
 
 
 async def test_K2_a_rise_notifies_exactly_the_accounts_with_an_auto_renew_package_containing_it(client):
-    a_id, a_token, a_app = await buyer(client, auto_renew=True)  # BASIC: RTC_PREMIUM + IM_PRO
+    _, a_token, _ = await buyer(client, auto_renew=True)  # BASIC: RTC_PREMIUM + IM_PRO
     a_second = await new_app(client, a_token, "second")
     assert (await purchase(client, a_token, a_second, "BASIC", 1, auto_renew=True))["errors"] == []
     _, b_token, _ = await buyer(client, auto_renew=False)  # no auto-renewal: not told

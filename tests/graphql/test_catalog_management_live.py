@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from app.domain.catalog.seed import seed_catalog
+from tests import live
 from tests.conftest import OPERATOR, REDIS_URL, START
+from tests.gql import data, gql
 from tests.graphql.test_catalog_management import (
     CAMPAIGNS,
     SCHEDULE,
@@ -19,11 +21,11 @@ from tests.graphql.test_catalog_management import (
     buyer,
     upsert,
 )
-from tests.gql import data, gql
-from tests.live import REPO, env_for, server  # noqa: F401  (the fixture)
+from tests.live import REPO, env_for
 from tests.money import ENTITLEMENTS
 
 MATRIX = "{ featureMatrix { editions { code } rows { feature { code } values { included value } } } }"
+server = live.server  # the fixture: a second API process
 EDITIONS = "{ editions { code listPrice { amount } currentPrice { amount } } }"
 
 

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from app.domain.catalog import audit
+from app.domain.catalog.inputs import check_text
 from app.domain.catalog.models import Edition, EditionFeature, Feature
 from app.domain.catalog.pricing import parse_price
 from app.domain.codes import ErrorCode
@@ -65,8 +66,9 @@ def _cell_json(edition: str, feature: str, cell: EditionFeature | None) -> dict 
 async def set_edition_feature(edition: str, feature: str, included: bool, value: str | None, *, operator: str,
                               at: datetime) -> Edition:
     """One cell of the feature matrix: whether `edition` includes `feature`, and the value shown."""
-    if value is not None and (len(value) > VALUE_MAX or "\x00" in value):
-        raise DomainError(ErrorCode.INVALID_INPUT, f"value is at most {VALUE_MAX} characters, no NUL", "value")
+    check_text(feature, "feature")
+    if value is not None:
+        check_text(value, "value", VALUE_MAX)
     columns = _columns(feature, included, value)
     async with atomic():
         row = await _locked_edition(edition)

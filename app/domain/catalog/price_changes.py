@@ -6,6 +6,7 @@ in effect at the instant a price is used, so no timer is needed.
 from datetime import datetime
 
 from app.domain.catalog import audit, notices, prices
+from app.domain.catalog.inputs import check_text
 from app.domain.catalog.models import Component, PriceChange
 from app.domain.catalog.pricing import parse_price
 from app.domain.codes import ErrorCode
@@ -21,6 +22,7 @@ def as_json(c: PriceChange) -> dict:
 
 async def schedule(component: str, price: str, effective_at: datetime, *, operator: str, at: datetime) -> PriceChange:
     """K-1: `component` costs `price` a month from `effective_at` (≥ now; now = at once)."""
+    check_text(component, "component")
     price_fen = parse_price(price, "price")
     if effective_at < at:
         raise DomainError(ErrorCode.INVALID_EFFECTIVE_AT, "effectiveAt must be now or later", "effectiveAt")
@@ -64,5 +66,6 @@ async def listed(component: str | None) -> list[PriceChange]:
     """Every change (cancelled ones too), by effective time then creation."""
     query = PriceChange.all()
     if component is not None:
+        check_text(component, "component")
         query = query.filter(component_id=component)
     return await query.order_by("effective_at", "id")
