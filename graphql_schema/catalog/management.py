@@ -1,5 +1,5 @@
 """§14 at the door: operators manage the catalog (K-1…K-4); `campaigns` is also public (K-3)."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 from strawberry.types import Info
@@ -32,6 +32,8 @@ from graphql_schema.pagination import (
 )
 from graphql_schema.permissions import operator
 from graphql_schema.scalars import Decimal
+
+NOW_GRACE = timedelta(seconds=60)
 
 
 def operator_id(info: Info) -> str:
@@ -89,7 +91,10 @@ class CatalogManagementMutation:
                                     effective_at: datetime) -> PriceChangePayload:
         who = operator_id(info)
         try:
-            row = await price_changes.schedule(component, price, effective_at, operator=who, at=await clock.now())
+            # A real clock moves while the request travels: "now" from a client may be a little past.
+            grace = timedelta(0) if clock.is_simulated() else NOW_GRACE
+            row = await price_changes.schedule(component, price, effective_at, operator=who, at=await clock.now(),
+                                               grace=grace)
         except DomainError as e:
             return PriceChangePayload(errors=user_errors(e))
         return PriceChangePayload(price_change=price_change_of(row))

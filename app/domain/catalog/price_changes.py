@@ -3,7 +3,7 @@
 A change is a row; nothing flips at `effective_at`: `prices.monthly_prices_fen` reads the change
 in effect at the instant a price is used, so no timer is needed.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.domain.catalog import audit, notices, prices
 from app.domain.catalog.inputs import check_text
@@ -20,10 +20,15 @@ def as_json(c: PriceChange) -> dict:
             "effectiveAt": c.effective_at.isoformat(), "cancelled": c.cancelled}
 
 
-async def schedule(component: str, price: str, effective_at: datetime, *, operator: str, at: datetime) -> PriceChange:
-    """K-1: `component` costs `price` a month from `effective_at` (≥ now; now = at once)."""
+async def schedule(component: str, price: str, effective_at: datetime, *, operator: str, at: datetime,
+                   grace: timedelta = timedelta(0)) -> PriceChange:
+    """K-1: `component` costs `price` a month from `effective_at` (≥ now; now = at once). `grace`:
+    how far in the past a client's "now" may be and still mean now (a real clock moves while the
+    request travels; a simulated one does not, so it gets none)."""
     check_text(component, "component")
     price_fen = parse_price(price, "price")
+    if at - grace <= effective_at < at:
+        effective_at = at
     if effective_at < at:
         raise DomainError(ErrorCode.INVALID_EFFECTIVE_AT, "effectiveAt must be now or later", "effectiveAt")
     async with atomic():
