@@ -8,20 +8,20 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-async def _setup(database_url: str | None = None) -> None:
+async def _setup(database_url: str | None = None, *, reset: bool = False) -> None:
     from app import db
 
     await db.migrate(database_url)
-    await _seed(database_url)
+    await _seed(database_url, reset=reset)
 
 
-async def _seed(database_url: str | None = None) -> None:
+async def _seed(database_url: str | None = None, *, reset: bool = False) -> None:
     from app import db
-    from app.domain.catalog.seed import seed_catalog
+    from app.domain.catalog.seed import reset_and_announce, seed_catalog
 
     await db.init_db(database_url, pool_size=2)
     try:
-        await seed_catalog()
+        await (reset_and_announce() if reset else seed_catalog())
     finally:
         await db.close_db()
 
@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--port", type=int, default=None)
     sub.add_parser("worker", help="run an arq worker")
     sub.add_parser("migrate", help="apply migrations")
-    sub.add_parser("seed", help="seed or refresh the catalog")
-    sub.add_parser("setup", help="migrate, then seed")
+    p_seed = sub.add_parser("seed", help="add the missing catalog rows (never overwrites an operator's change)")
+    p_seed.add_argument("--reset", action="store_true", help="development: put the seeded catalog back")
+    p_setup = sub.add_parser("setup", help="migrate, then seed")
+    p_setup.add_argument("--reset", action="store_true", help="development: put the seeded catalog back")
     sub.add_parser("create-operator-token", help="print a new OPERATOR token")
     sub.add_parser("audit", help="check the ledger (B-7)")
     sub.add_parser("run", help="everything `make run` needs: embedded services when unset, setup, API and worker")
@@ -99,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
 
         _run(db.migrate())
     elif args.command == "seed":
-        _run(_seed())
+        _run(_seed(reset=args.reset))
     elif args.command == "setup":
-        _run(_setup())
+        _run(_setup(reset=args.reset))
     elif args.command == "create-operator-token":
         print(_run(_create_operator_token()))
     elif args.command == "audit":

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from redis.asyncio import Redis
 
-from app import metrics
+from app import catalog_version, metrics
 from app.domain.accounts.models import Application
 from app.domain.entitlements import service
 from app.domain.errors import NotFound
@@ -40,8 +40,10 @@ async def _account_of(sdk_app_id: int) -> int:
 async def get(redis: Redis, sdk_app_id: int, now: datetime) -> dict:
     account_id = await _account_of(sdk_app_id)
     key = f"ent:{sdk_app_id}"
-    cached, app_v, account_v = await redis.mget(key, _app_version(sdk_app_id), _account_version(account_id))
-    versions = [int(app_v or 0), int(account_v or 0)]
+    cached, app_v, account_v, catalog_v = await redis.mget(
+        key, _app_version(sdk_app_id), _account_version(account_id), catalog_version.version_key())
+    # The catalog version too (K-4): an edited feature cell or limit shows at once.
+    versions = [int(app_v or 0), int(account_v or 0), int(catalog_v or 0)]
     if cached is not None:
         entry = json.loads(cached)
         until = entry["value"]["valid_until"]

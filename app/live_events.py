@@ -54,6 +54,11 @@ def install_publisher(redis: Redis) -> None:
                 await pipe.execute()
 
     bus.install(publish, touch, publish_many)
+    # K-4: a committed catalog change bumps the catalog version every catalog cache keys on.
+    from app import catalog_version
+    from app.domain.catalog import audit as catalog_audit
+
+    catalog_audit.install(lambda: catalog_version.bump(redis))
 
 
 async def listen(redis: Redis, account_id: int) -> AsyncIterator[dict]:

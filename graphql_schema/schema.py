@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
+from graphql_schema.catalog.management import CatalogManagementMutation, CatalogManagementQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.cost import QueryCost
 from graphql_schema.entitlements.queries import EntitlementsQuery
@@ -41,9 +42,9 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery, WebhooksQuery))
+                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
-                                    UpgradeMutation, RefundsMutation, WebhooksMutation))
+                                    UpgradeMutation, RefundsMutation, WebhooksMutation, CatalogManagementMutation))
 
 
 # Built once: the validator classes are part of ValidationCache's key, so limiters created per

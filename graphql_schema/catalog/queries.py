@@ -1,6 +1,7 @@
 import strawberry
 from strawberry.types import Info
 
+from app import clock
 from app.domain.accounts import service as accounts
 from app.domain.catalog import service as catalog
 from app.domain.errors import DomainError
@@ -19,7 +20,7 @@ from graphql_schema.errors import from_domain
 
 
 async def _editions() -> list[Edition]:
-    views = await catalog.editions()
+    views = await catalog.editions(await clock.now())
     cells = await catalog.edition_features([v.edition.code for v in views])
     return [edition_of(v, cells[v.edition.code]) for v in views]
 
@@ -32,7 +33,7 @@ class CatalogQuery:
 
     @strawberry.field
     async def edition(self, code: EditionCode) -> Edition | None:
-        view = await catalog.edition(code.value)
+        view = await catalog.edition(code.value, await clock.now())
         if view is None:
             return None
         cells = await catalog.edition_features([code.value])
@@ -40,7 +41,7 @@ class CatalogQuery:
 
     @strawberry.field(description="One row per feature, one value per edition in `editions` order.")
     async def feature_matrix(self) -> FeatureMatrix:
-        views = await catalog.editions()
+        views = await catalog.editions(await clock.now())
         codes = [v.edition.code for v in views]
         cells = await catalog.edition_features(codes)
         editions = [edition_of(v, cells[v.edition.code]) for v in views]
@@ -62,15 +63,11 @@ class CatalogQuery:
     async def quote(self, info: Info, edition: EditionCode, months: int, sdk_app_id: int | None = None) -> Quote:
         caller = info.context.caller
         try:
-            view = await catalog.purchasable_edition(edition.value)
-            account_id, campaigns_allowed = None, True
-            if caller is not None and caller.account_id is not None:
-                account_id = caller.account_id
-                campaigns_allowed = caller.actor_type == "OWNER"
-                if sdk_app_id is not None:
-                    await accounts.get_application(caller, sdk_app_id)
-            lines = await catalog.purchase_quote(view, months, campaigns_allowed=campaigns_allowed,
-                                                 account_id=account_id)
+            at = await clock.now()  # K-1, K-3: prices and campaigns in effect at the quote's instant
+            view = await catalog.purchasable_edition(edition.value, at)
+            if caller is not None and caller.account_id is not None and sdk_app_id is not None:
+                await accounts.get_application(caller, sdk_app_id)
+            lines = await catalog.quote_for(caller, view, months, at)
         except DomainError as e:
             raise from_domain(e)
         return quote_of(lines)

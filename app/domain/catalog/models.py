@@ -58,16 +58,53 @@ class EditionFeature(Model):
 
 
 class Campaign(Model):
-    """A first-month discount: `percent_of_list` % of the edition's list price (B-4)."""
+    """A first-month discount: `percent_of_list` % of the edition's list price (B-4), as data (K-3):
+    for the listed editions, while enabled and inside [starts_at, ends_at) (null = open)."""
 
     code = fields.CharField(max_length=32, primary_key=True)
     name = fields.CharField(max_length=64)
     percent_of_list = fields.IntField()
     first_order_only = fields.BooleanField()
-    active = fields.BooleanField(default=True)
+    enabled = fields.BooleanField(default=True)
+    editions = fields.JSONField(default=list)  # edition codes it applies to
+    starts_at = fields.DatetimeField(null=True)
+    ends_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "catalog_campaign"
+
+
+class PriceChange(Model):
+    """K-1: a component's monthly price from `effective_at` on (until a later change); the base
+    price on the component row applies before the first one."""
+
+    id = fields.BigIntField(primary_key=True)
+    component = fields.ForeignKeyField("models.Component", related_name="price_changes")
+    price_fen = fields.BigIntField()
+    effective_at = fields.DatetimeField()
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=64)
+    cancelled = fields.BooleanField(default=False)
+    cancelled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "catalog_price_change"
+        indexes = (("component_id", "effective_at"),)
+
+
+class CatalogChange(Model):
+    """K-4: the audit trail of every operator change to the catalog (before/after as JSON)."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    operator = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=32)
+    subject = fields.CharField(max_length=200)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+
+    class Meta:
+        table = "catalog_change"
 
 
 class Rate(Model):

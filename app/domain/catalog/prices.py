@@ -2,19 +2,40 @@
 
 Quotes, purchases, renewals, auto-renewals, upgrades and alignments all call this with the
 instant the price is used at, so a scheduled change applies exactly from its `effectiveAt`.
+The price in effect at `at` is the latest non-cancelled change with effective_at ≤ at (the
+later-created one when two share an instant), else the component row's base price. Reading by
+instant is what makes a change "take effect": no timer flips a column, so a simulated clock
+jump, a late worker or two API processes all see the same price for the same instant.
 """
 from collections.abc import Iterable
 from datetime import datetime
 
-from app.domain.catalog.models import Component
+from app.domain.catalog.models import Component, PriceChange
+from app.domain.errors import DomainError
 
 
 async def monthly_prices_fen(codes: Iterable[str], at: datetime) -> dict[str, int]:
-    """{component code: monthly price in fen in effect at `at`}."""
+    """{component code: monthly price in fen in effect at `at`}, for the codes that exist."""
     wanted = sorted(set(codes))
+    if not wanted:
+        return {}
     rows = await Component.filter(code__in=wanted).only("code", "monthly_price_fen")
-    return {row.code: row.monthly_price_fen for row in rows}
+    prices = {row.code: row.monthly_price_fen for row in rows}
+    changes = await (
+        PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__lte=at)
+        .order_by("component_id", "-effective_at", "-id")
+        .values_list("component_id", "price_fen")
+    )
+    seen: set[str] = set()
+    for code, price in changes:  # the first row per component is the one in effect
+        if code not in seen:
+            seen.add(code)
+            prices[code] = price
+    return prices
 
 
 async def monthly_price_fen(code: str, at: datetime) -> int:
-    return (await monthly_prices_fen([code], at))[code]
+    prices = await monthly_prices_fen([code], at)
+    if code not in prices:
+        raise DomainError("INVALID_COMPONENT", f"unknown component {code}", "component")
+    return prices[code]

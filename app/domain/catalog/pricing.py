@@ -1,10 +1,23 @@
 """Pure price maths (B-4, R-1). No I/O: callers pass catalog rows in."""
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.domain.money import round_fen
+from app.domain.codes import ErrorCode
+from app.domain.errors import DomainError
+from app.domain.money import parse_amount, round_fen
 
 MIN_MONTHS, MAX_MONTHS = 1, 36
+PRICE_PATTERN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+
+
+def parse_price(text: str, field: str = "price") -> int:
+    """H-3 for catalog prices: plain digits with at most two decimals, > 0 (no spaces, signs,
+    exponents, NaN); else INVALID_AMOUNT."""
+    if not isinstance(text, str) or not PRICE_PATTERN.fullmatch(text):
+        raise DomainError(ErrorCode.INVALID_AMOUNT, "a price is digits with at most two decimals, e.g. 1500.00",
+                          field)
+    return parse_amount(text, field)
 
 
 @dataclass(frozen=True)

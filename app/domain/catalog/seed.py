@@ -1,13 +1,21 @@
-"""The SPEC §1 catalog as seed rows. Applied by a migration and by `python -m app seed`;
-re-running updates rows in place, so operators' additions survive."""
+"""The SPEC §1 catalog as seed rows, applied by `python -m app seed` / `setup` (every `make run`).
+
+K-4: seeding only adds the rows that are missing and never overwrites one, so every operator
+change (a list price, a feature cell, a campaign) survives a restart. `reset=True` (the CLI's
+`--reset`, for development) puts every seeded row back to its seed values and drops the
+scheduled price changes and the campaigns operators added.
+"""
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from app.domain.catalog.models import (
     Campaign,
+    CatalogChange,
     Component,
     Edition,
     EditionFeature,
     Feature,
+    PriceChange,
     Rate,
     UsageWeight,
 )
@@ -106,7 +114,9 @@ FEATURES = [
 # Groups whose rows are quotas or limits rather than features an app can use (N-1).
 NON_FEATURE_GROUPS = ("included", "limits")
 
+PAID_EDITIONS = ["BASIC", "ADVANCED", "LARGE_ROOM"]
 CAMPAIGNS = [
+    # code, name, percent of list, first order only (K-3: every paid edition, open window, enabled)
     ("FIRST_ORDER", "首单优惠", 49, True),
     ("ALL_CUSTOMERS", "全员优惠", 73, False),
 ]
@@ -120,30 +130,62 @@ RATES = [
 USAGE_WEIGHTS = {"AUDIO": 1, "VIDEO_SD": 2, "VIDEO_HD": 4, "VIDEO_FHD": 9, "VIDEO_2K": 16, "VIDEO_4K": 36}
 
 
-async def seed_catalog() -> None:
+async def _put(model: type[Model], reset: bool, defaults: dict, **key) -> None:
+    """Create the row when missing; overwrite it only on reset."""
+    if reset:
+        await model.update_or_create(defaults=defaults, **key)
+    else:
+        await model.get_or_create(defaults=defaults, **key)
+
+
+async def seed_catalog(*, reset: bool = False) -> None:
     async with in_transaction():
+        if reset:
+            await PriceChange.all().delete()
+            await Campaign.exclude(code__in=[c[0] for c in CAMPAIGNS]).delete()
         for code, product, name, price, tier, trial_days in COMPONENTS:
-            await Component.update_or_create(
-                code=code,
-                defaults=dict(product=product, name=name, monthly_price_fen=price, tier=tier,
-                              trial_days=trial_days),
-            )
+            await _put(Component, reset, dict(product=product, name=name, monthly_price_fen=price, tier=tier,
+                                              trial_days=trial_days), code=code)
         for row in EDITIONS:
             data = dict(row)
-            await Edition.update_or_create(code=data.pop("code"), defaults=data)
+            await _put(Edition, reset, data, code=data.pop("code"))
         for position, (group, code, name, cells) in enumerate(FEATURES):
-            await Feature.update_or_create(code=code, defaults=dict(group=group, name=name, position=position))
+            await _put(Feature, reset, dict(group=group, name=name, position=position), code=code)
             for edition_code, (included, value) in zip(EDITION_ORDER, cells):
-                await EditionFeature.update_or_create(
-                    edition_id=edition_code, feature_id=code, defaults=dict(included=included, value=value)
-                )
+                await _put(EditionFeature, reset, dict(included=included, value=value),
+                           edition_id=edition_code, feature_id=code)
         for code, name, percent, first_only in CAMPAIGNS:
-            await Campaign.update_or_create(
-                code=code, defaults=dict(name=name, percent_of_list=percent, first_order_only=first_only)
-            )
+            await _put(Campaign, reset, dict(name=name, percent_of_list=percent, first_order_only=first_only,
+                                             enabled=True, editions=list(PAID_EDITIONS), starts_at=None,
+                                             ends_at=None), code=code)
         for code, amount, per, description in RATES:
-            await Rate.update_or_create(
-                code=code, defaults=dict(amount_fen=amount, per_units=per, description=description)
-            )
+            await _put(Rate, reset, dict(amount_fen=amount, per_units=per, description=description), code=code)
         for kind, weight in USAGE_WEIGHTS.items():
-            await UsageWeight.update_or_create(kind=kind, defaults=dict(weight=weight))
+            await _put(UsageWeight, reset, dict(weight=weight), kind=kind)
+        if reset:
+            await CatalogChange.create(at=await _now(), operator="seed --reset", kind="CATALOG_RESET",
+                                       subject="catalog", before=None, after=None)
+
+
+async def _now():
+    from app import clock
+
+    return await clock.now()
+
+
+async def reset_and_announce() -> None:
+    """`seed --reset`: the seeded catalog back, and the running API processes told (the catalog
+    version in Redis), when Redis is reachable."""
+    await seed_catalog(reset=True)
+    from redis.exceptions import RedisError
+
+    from app import catalog_version, redis_conn
+
+    try:
+        redis = await redis_conn.connect()
+        try:
+            await catalog_version.bump(redis)
+        finally:
+            await redis_conn.close()
+    except (OSError, RedisError):  # no Redis: nothing is cached either
+        pass

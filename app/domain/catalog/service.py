@@ -1,12 +1,20 @@
-"""Reading the catalog (SPEC §1) and quoting purchases (B-4)."""
-from dataclasses import dataclass
+"""Reading the catalog (SPEC §1) and quoting purchases (B-4).
 
-from app.domain.catalog.models import Campaign, Component, Edition, EditionFeature, Feature
-from app.domain.catalog.pricing import MAX_MONTHS, MIN_MONTHS, Line, campaign_price_fen, purchase_lines
+Edition views carry their components' monthly prices in effect at the instant they were read
+for (K-1, `prices.monthly_prices_fen`); `at=None` means now, by the clock."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.accounts.caller import Caller
+from app.domain.catalog import campaigns, prices
+from app.domain.catalog.models import Component, Edition, EditionFeature, Feature
+from app.domain.catalog.pricing import MAX_MONTHS, MIN_MONTHS, Line, purchase_lines
 from app.domain.catalog.seed import NON_FEATURE_GROUPS
 from app.domain.errors import DomainError
 
-PAID_PACKAGE_ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL")
+# Kept here for the callers that import them from the catalog service.
+PAID_PACKAGE_ORDER_KINDS = campaigns.PAID_PACKAGE_ORDER_KINDS
+first_order_eligible = campaigns.first_order_eligible
 
 
 @dataclass
@@ -14,24 +22,46 @@ class EditionView:
     edition: Edition
     rtc: Component
     im: Component | None
+    # {component code: monthly price in fen} at the instant the view was read for (K-1).
+    monthly_fen: dict[str, int] = field(default_factory=dict)
+
+    def component_price_fen(self, component: Component | None) -> int:
+        if component is None:
+            return 0
+        return self.monthly_fen.get(component.code, component.monthly_price_fen)
 
     @property
     def current_price_fen(self) -> int:
-        return self.rtc.monthly_price_fen + (self.im.monthly_price_fen if self.im else 0)
+        """SPEC §1 / K-1: the sum of the components' prices in effect."""
+        return self.component_price_fen(self.rtc) + self.component_price_fen(self.im)
 
 
-async def editions() -> list[EditionView]:
+async def _instant(at: datetime | None) -> datetime:
+    if at is not None:
+        return at
+    from app import clock
+
+    return await clock.now()
+
+
+async def _views(rows: list[Edition], at: datetime | None) -> list[EditionView]:
+    codes = {c.code for e in rows for c in (e.rtc_component, e.im_component) if c is not None}
+    monthly = await prices.monthly_prices_fen(codes, await _instant(at))
+    return [EditionView(e, e.rtc_component, e.im_component, monthly) for e in rows]
+
+
+async def editions(at: datetime | None = None) -> list[EditionView]:
     rows = await Edition.all().order_by("position").select_related("rtc_component", "im_component")
-    return [EditionView(e, e.rtc_component, e.im_component) for e in rows]
+    return await _views(list(rows), at)
 
 
-async def edition(code: str) -> EditionView | None:
+async def edition(code: str, at: datetime | None = None) -> EditionView | None:
     e = await Edition.get_or_none(code=code).select_related("rtc_component", "im_component")
-    return EditionView(e, e.rtc_component, e.im_component) if e else None
+    return (await _views([e], at))[0] if e else None
 
 
-async def purchasable_edition(code: str) -> EditionView:
-    view = await edition(code)
+async def purchasable_edition(code: str, at: datetime | None = None) -> EditionView:
+    view = await edition(code, at)
     if view is None or not view.edition.purchasable:
         raise DomainError("INVALID_EDITION", f"{code} cannot be purchased; choose BASIC, ADVANCED or LARGE_ROOM",
                           "edition")
@@ -62,34 +92,28 @@ def check_months(months: int) -> None:
                           "months")
 
 
-async def best_campaign(view: EditionView, *, first_order_eligible: bool) -> tuple[str, int] | None:
-    """The lowest first-month price among the eligible active campaigns (they never stack)."""
-    best = None
-    for c in await Campaign.filter(active=True).order_by("code"):
-        if c.first_order_only and not first_order_eligible:
-            continue
-        price = campaign_price_fen(view.edition.list_price_fen, c.percent_of_list)
-        if best is None or price < best[1]:
-            best = (c.code, price)
-    return best
-
-
-async def first_order_eligible(account_id: int) -> bool:
-    from app.domain.orders.models import Order
-
-    return not await Order.filter(account_id=account_id, kind__in=PAID_PACKAGE_ORDER_KINDS).exists()
+async def best_campaign(view: EditionView, *, first_order_eligible: bool,
+                        at: datetime | None = None) -> tuple[str, int] | None:
+    return await campaigns.best(view.edition, first_order_eligible=first_order_eligible, at=await _instant(at))
 
 
 async def purchase_quote(
-    view: EditionView, months: int, *, campaigns_allowed: bool, account_id: int | None
+    view: EditionView, months: int, *, campaigns_allowed: bool, account_id: int | None,
+    at: datetime | None = None,
 ) -> list[Line]:
-    """B-4. `account_id` None prices as for a new OWNER account."""
+    """B-4 at the instant `at` (the view must have been read for the same instant).
+    `account_id` None prices as for a new OWNER account."""
     check_months(months)
     campaign = None
     if campaigns_allowed:
-        eligible = True if account_id is None else await first_order_eligible(account_id)
-        campaign = await best_campaign(view, first_order_eligible=eligible)
+        campaign = await campaigns.for_order(view.edition, account_id=account_id, at=await _instant(at))
     return purchase_lines(
         edition_code=view.edition.code, edition_name=view.edition.name, monthly_fen=view.current_price_fen,
         months=months, campaign=campaign,
     )
+
+
+async def quote_for(caller: Caller | None, view: EditionView, months: int, at: datetime) -> list[Line]:
+    """B-4 for whoever places the order: the one place deciding who gets campaigns (A-1)."""
+    allowed, account_id = campaigns.terms_for(caller)
+    return await purchase_quote(view, months, campaigns_allowed=allowed, account_id=account_id, at=at)

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
-from app.domain.catalog.models import Component
+from app.domain.catalog import prices
 from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.packages import periods
@@ -18,10 +18,11 @@ def expiring(p: Package) -> tuple[str, ...]:
     return tuple(w for w in ("rtc", "im") if getattr(p, f"{w}_code") and getattr(p, f"{w}_expires_at") == at)
 
 
-async def renewal_price_fen(p: Package, components: tuple[str, ...], months: int) -> int:
+async def renewal_price_fen(p: Package, components: tuple[str, ...], months: int, at: datetime) -> int:
+    """R-2 / K-1: at the prices in effect at `at` (the expiry instant for an auto-renewal)."""
     codes = [getattr(p, f"{w}_code") for w in components]
-    prices = {c.code: c.monthly_price_fen for c in await Component.filter(code__in=codes)}
-    return sum(prices[c] for c in codes) * months
+    monthly = await prices.monthly_prices_fen(codes, at)
+    return sum(monthly[c] for c in codes) * months
 
 
 async def best_voucher(account_id: int, price_fen: int, at: datetime, *, lock: bool) -> Voucher | None:
@@ -34,7 +35,7 @@ async def best_voucher(account_id: int, price_fen: int, at: datetime, *, lock: b
 
 async def renewal_shortfall(account: Account, p: Package, at: datetime) -> bool:
     """R-4: would the renewal at expiry fail for want of money?"""
-    price = await renewal_price_fen(p, expiring(p), p.auto_renew_months)
+    price = await renewal_price_fen(p, expiring(p), p.auto_renew_months, p.expires_at)
     # The vouchers that will still be valid when the renewal happens, not merely now.
     voucher = await best_voucher(account.id, price, p.expires_at, lock=False)
     return account.available_fen < price - (voucher.amount_fen if voucher else 0)
@@ -56,7 +57,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     The caller holds the account and package locks."""
     components = expiring(p)
     months = p.auto_renew_months
-    price = await renewal_price_fen(p, components, months)
+    price = await renewal_price_fen(p, components, months, due)
     voucher = await best_voucher(account.id, price, due, lock=True)
     reason = refusal(account, price, voucher)
     if reason is not None:

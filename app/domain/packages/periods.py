@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.accounts.models import Account, Application
+from app.domain.catalog import prices
 from app.domain.catalog.models import Component, Edition
 from app.domain.catalog.pricing import Line
 from app.domain.errors import DomainError
@@ -71,12 +72,14 @@ def refresh_status(package: Package, at: datetime) -> None:
         package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
 
 
-async def renewal_lines(package: Package, components: tuple[str, ...], months: int) -> list[Line]:
+async def renewal_lines(package: Package, components: tuple[str, ...], months: int, at: datetime) -> list[Line]:
+    """R-1 / R-2: each renewed component at its monthly price in effect at `at` (K-1) × months."""
     codes = [getattr(package, f"{which}_code") for which in components]
     rows = {c.code: c for c in await Component.filter(code__in=codes)}
+    monthly = await prices.monthly_prices_fen(codes, at)
     return [
         Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
-             rows[code].monthly_price_fen * months)
+             monthly[code] * months)
         for code in codes
     ]
 
@@ -108,7 +111,7 @@ async def apply_renewal(
     placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers=None,
 ) -> Order:
     """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
-    lines = await renewal_lines(package, components, months)
+    lines = await renewal_lines(package, components, months, at)
     split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids, vouchers=vouchers)
     before = {which: component_state(package, which) for which in components}
     restarted = {which: extend_component(package, which, months, at) for which in components}

@@ -4,6 +4,7 @@ from datetime import datetime
 from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
+from app.domain.catalog import prices
 from app.domain.catalog import service as catalog
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
@@ -98,7 +99,7 @@ async def purchase(
     caller: Caller, *, sdk_app_id: int, edition: str, months: int, auto_renew: bool, accept_agreements: bool,
     voucher_ids: list[int], at: datetime,
 ) -> Order:
-    view = await catalog.purchasable_edition(edition)
+    view = await catalog.purchasable_edition(edition, at)  # K-1: the prices in effect at the order's instant
     catalog.check_months(months)
     if not accept_agreements:
         raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
@@ -108,9 +109,7 @@ async def purchase(
         current = locked.package
         if current is not None and current.status == "ACTIVE":
             raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active: renew or upgrade it instead")
-        lines = await catalog.purchase_quote(
-            view, months, campaigns_allowed=caller.actor_type == "OWNER", account_id=locked.account.id
-        )
+        lines = await catalog.quote_for(caller, view, months, at)
         split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids)
         await _end_superseded(current, at)
         rtc_expiry = rules.add_months(at, months)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from app.domain.accounts import service as accounts
 from app.domain.accounts.caller import Caller
+from app.domain.catalog import prices
 from app.domain.catalog import service as catalog
 from app.domain.catalog.models import Component
 from app.domain.catalog.pricing import Line
@@ -129,19 +130,21 @@ class RaisedComponent:
     new: Component
     rest: Remaining
     amount_fen: int
+    old_fen: int  # monthly prices in effect at the upgrade's instant (K-1)
+    new_fen: int
 
     def line(self) -> Line:
         description = (
             f"{self.old.product} {self.old.name} ({self.old.code}) → {self.new.name} ({self.new.code}): "
-            f"({format_fen(self.new.monthly_price_fen)} − {format_fen(self.old.monthly_price_fen)}) × "
+            f"({format_fen(self.new_fen)} − {format_fen(self.old_fen)}) × "
             f"{self.rest.describe()}"
         )
         return Line(description, self.rest.whole_months + 1, self.amount_fen)
 
     def as_dict(self) -> dict:
         return {"component": self.which, "from": self.old.code, "to": self.new.code,
-                "oldMonthly": format_fen(self.old.monthly_price_fen),
-                "newMonthly": format_fen(self.new.monthly_price_fen),
+                "oldMonthly": format_fen(self.old_fen),
+                "newMonthly": format_fen(self.new_fen),
                 "leftSeconds": self.rest.left_seconds, "monthSeconds": self.rest.month_seconds,
                 "wholeMonths": self.rest.whole_months, "amount": format_fen(self.amount_fen)}
 
@@ -168,11 +171,12 @@ def upgradable(package: Package | None, at: datetime) -> Package:
 async def plan(package: Package | None, target_edition: str, at: datetime) -> Plan:
     """What upgrading `package` to `target_edition` at `at` changes and costs (U-1, U-3, U-4)."""
     package = upgradable(package, at)
-    target = await catalog.edition(target_edition)
+    target = await catalog.edition(target_edition, at)
     if target is None:
         raise DomainError("INVALID_EDITION", f"unknown edition {target_edition}", "targetEdition")
     codes = [c for c in (package.rtc_code, package.im_code) if c]
     rows = {c.code: c for c in await Component.filter(code__in=codes)}
+    monthly = await prices.monthly_prices_fen(codes, at)  # U-3 / K-1: the prices in effect now
     mine = {w: rows[getattr(package, f"{w}_code")] for w in COMPONENTS if getattr(package, f"{w}_code")}
     theirs = {"rtc": target.rtc, "im": target.im}
     by_product = {c.product: w for w, c in mine.items()}
@@ -187,11 +191,12 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
                               "targetEdition")
         rest = remaining(getattr(package, f"{which}_anchor"), getattr(package, f"{which}_months"), at)
         old, new = mine[which], theirs[which]
-        raised.append(RaisedComponent(which, old, new, rest,
-                                      line_amount_fen(old.monthly_price_fen, new.monthly_price_fen, rest)))
+        old_fen, new_fen = monthly[old.code], target.component_price_fen(new)
+        raised.append(RaisedComponent(which, old, new, rest, line_amount_fen(old_fen, new_fen, rest),
+                                      old_fen, new_fen))
     # U-4: the allowance runs by the RTC component's package months (M-2); grown only when the
     # current month's grant has been made (a late grant gives the new edition's full amount anyway).
-    current_edition = await catalog.edition(package.edition)
+    current_edition = await catalog.edition(package.edition, at)
     rtc_rest = remaining(package.rtc_anchor, package.rtc_months, at)
     _, _, month_index = rules.package_month_bounds(package.rtc_anchor, package.rtc_months, at)
     minutes = 0
