@@ -7,7 +7,7 @@ from app.domain.errors import NotFound
 from app.domain.orders.models import Order
 from app.domain.orders.payment import Split
 
-ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL", "POSTPAID")
+ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL", "POSTPAID", "ALIGNMENT")
 MAX_PAGE = 100
 
 

@@ -29,7 +29,7 @@ WINDOW = timedelta(hours=120)
 REFUNDABLE_KINDS = ("PURCHASE", "RENEWAL")
 # Prepaid orders placed later on a refunded purchase's package: they bought time on a package that
 # ends, so they are refunded with it (docs/decisions.md).
-FOLLOW_ON_KINDS = ("RENEWAL", "UPGRADE", "AUTO_RENEWAL")
+FOLLOW_ON_KINDS = ("RENEWAL", "UPGRADE", "AUTO_RENEWAL", "ALIGNMENT")
 MAX_NOTE = 200
 MAX_LIST = 100
 
@@ -41,7 +41,7 @@ class Locked:
     package: Package | None
 
 
-async def _lock(account_id: int, order_id: int) -> Locked:
+async def lock_order(account_id: int, order_id: int) -> Locked:
     """Lock order: account → application → package → order."""
     account = await ledger.lock_account(account_id)
     order = await Order.get(id=order_id)
@@ -82,7 +82,7 @@ async def _used(order: Order) -> bool:
     return await query.filter(inside).exists()
 
 
-async def _check_order(order: Order, package: Package | None) -> None:
+async def check_order(order: Order, package: Package | None) -> None:
     if order.kind not in REFUNDABLE_KINDS:
         raise DomainError("ORDER_NOT_REFUNDABLE", "only purchases and renewals can be refunded", "orderId")
     if order.status != "PAID":
@@ -95,10 +95,16 @@ async def _check_order(order: Order, package: Package | None) -> None:
         raise DomainError("ORDER_NOT_REFUNDABLE",
                           "the package was upgraded after this renewal, and the upgrade was priced on its months",
                           "orderId")
+    if order.kind == "RENEWAL" and await Order.filter(
+        package_id=package.id, kind="ALIGNMENT", status="PAID", id__gt=order.id
+    ).exists():
+        # R-9 moved the anchor after this renewal: its period can no longer be taken back exactly.
+        raise DomainError("ORDER_NOT_REFUNDABLE", "the package's expiry was aligned after this renewal", "orderId")
 
 
 async def _check_first_refund(account: Account) -> None:
-    if await Refund.filter(account_id=account.id, status="APPROVED").exists():
+    # F-5: a cancelled renewal is a refund too, but not the one no-reason refund.
+    if await Refund.filter(account_id=account.id, status="APPROVED", reason="NO_REASON").exists():
         raise DomainError("REFUND_ALREADY_USED", "the account already had its one no-reason refund")
     if await Refund.filter(account_id=account.id, status="PENDING_REVIEW").exists():
         raise DomainError("REFUND_ALREADY_USED", "another refund request of the account is waiting for review")
@@ -108,7 +114,7 @@ async def check_eligible(locked: Locked, at: datetime) -> None:
     """F-1, in the SPEC's order: the first failure gives the code."""
     if locked.account.status == "BANNED":
         raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
-    await _check_order(locked.order, locked.package)
+    await check_order(locked.order, locked.package)
     if at > locked.order.created_at + WINDOW:
         raise DomainError("REFUND_WINDOW_EXPIRED", "no-reason refunds are possible for 120 hours after payment",
                           "orderId")
@@ -123,7 +129,7 @@ async def recheck_on_approval(locked: Locked) -> None:
     (this pending request is what blocked any other)."""
     if locked.account.status == "BANNED":
         raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
-    await _check_order(locked.order, locked.package)
+    await check_order(locked.order, locked.package)
     if await _used(locked.order):
         raise DomainError("PACKAGE_USED", "usage was recorded for the application in the order's period", "orderId")
 
@@ -181,7 +187,7 @@ def remove_renewal(package: Package, order: Order) -> dict:
     return changed
 
 
-async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
+async def execute(locked: Locked, refund: Refund, at: datetime) -> dict:
     """Approve and carry out a refund in the caller's transaction (locks held)."""
     account, order, package = locked.account, locked.order, locked.package
     back = await _orders_back(locked)
@@ -219,7 +225,7 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
     return data
 
 
-def _event_data(refund: Refund, order: Order, **extra) -> dict:
+def event_data(refund: Refund, order: Order, **extra) -> dict:
     return {"refundId": str(refund.id), "orderId": str(order.id), "amount": format_fen(refund.amount_fen),
             "gift": format_fen(refund.gift_fen), "income": format_fen(refund.income_fen),
             "cash": format_fen(refund.cash_fen), **extra}
@@ -231,17 +237,17 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
         found = await Order.get_or_none(id=order_id)
         if found is None or found.account_id != caller.account_id:
             raise NotFound("order", "orderId")  # H-2
-        locked = await _lock(found.account_id, order_id)
+        locked = await lock_order(found.account_id, order_id)
         await check_eligible(locked, at)
         refund = Refund(account_id=locked.account.id, order_id=order_id, status="PENDING_REVIEW", created_at=at)
         _set_amounts(refund, await _orders_back(locked))
         await refund.save()
         ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
-        await events.record("REFUND_REQUESTED", **ids, data=_event_data(
+        await events.record("REFUND_REQUESTED", **ids, data=event_data(
             refund, locked.order, review=locked.account.refund_review_required))
         if not locked.account.refund_review_required:
-            done = await _execute(locked, refund, at)
-            await events.record("REFUND_APPROVED", **ids, data=_event_data(refund, locked.order, **done))
+            done = await execute(locked, refund, at)
+            await events.record("REFUND_APPROVED", **ids, data=event_data(refund, locked.order, **done))
     return refund
 
 
@@ -258,7 +264,7 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         found = await Refund.get_or_none(id=refund_id)
         if found is None:
             raise NotFound("refund", "refundId")
-        locked = await _lock(found.account_id, found.order_id)
+        locked = await lock_order(found.account_id, found.order_id)
         refund = await Refund.filter(id=refund_id).select_for_update().first()
         if refund.status != "PENDING_REVIEW":
             raise DomainError("REFUND_NOT_PENDING", f"the refund is {refund.status}, not waiting for review",
@@ -267,12 +273,12 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
         if approve:
             await recheck_on_approval(locked)
-            done = await _execute(locked, refund, at)
-            await events.record("REFUND_APPROVED", **ids, data=_event_data(refund, locked.order, note=note, **done))
+            done = await execute(locked, refund, at)
+            await events.record("REFUND_APPROVED", **ids, data=event_data(refund, locked.order, note=note, **done))
         else:
             refund.status, refund.decided_at = "REJECTED", at
             await refund.save()
-            await events.record("REFUND_REJECTED", **ids, data=_event_data(refund, locked.order, note=note))
+            await events.record("REFUND_REJECTED", **ids, data=event_data(refund, locked.order, note=note))
     return refund
 
 
