@@ -8,10 +8,20 @@ from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.packages import service as packages
 from app.domain.packages.models import Package
+from app.domain.timers.packages import REMINDERS
 from app.domain.tx import atomic
 
 FIELDS = ["renew_flag", "auto_renew", "auto_renew_months", "reminded_7d_for", "reminded_1d_for", "next_due_at",
           "next_due_kind"]
+
+
+def skip_passed_reminders(package: Package, at: datetime) -> None:
+    """Reminders fall at exact instants (R-4): one whose instant passed while the package was
+    NO_RENEW is not sent late."""
+    expiry = package.expires_at
+    for name, before in REMINDERS.items():
+        if expiry - before <= at:
+            setattr(package, f"reminded_{name}_for", expiry)
 
 
 async def set_renew_flag(
@@ -33,6 +43,8 @@ async def set_renew_flag(
         package.auto_renew = flag == RenewFlag.AUTO_RENEW
         if package.auto_renew or catalog.MIN_MONTHS <= months <= catalog.MAX_MONTHS:
             package.auto_renew_months = months  # other flags ignore an out-of-range months
+        if flag != RenewFlag.NO_RENEW:
+            skip_passed_reminders(package, at)
         packages.schedule(package)  # NO_RENEW drops the reminders (R-4); the other flags re-arm them
         await package.save(update_fields=FIELDS)
         ids = {"account_id": locked.account.id, "sdk_app_id": sdk_app_id, "at": at}
