@@ -31,7 +31,6 @@ from tests.money import (
     credit,
     events,
     of_type,
-    purchase,
     renew,
     shanghai,
     start_trial,
