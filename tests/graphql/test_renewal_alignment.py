@@ -241,3 +241,25 @@ async def test_F5_idempotent_by_key(client):
     assert first["refund"]["id"] == again["refund"]["id"] and again["errors"] == []
     assert await Refund.all().count() == 1
     await assert_audit_clean()
+
+
+UPGRADE = """mutation($input: UpgradeInput!) { upgradePackage(input: $input) {
+  order { amount { amount } lines { amount { amount } } } errors { code } } }"""
+
+
+async def test_R9_upgrade_inside_the_short_month_prices_the_time_left_to_T(client):
+    from tests.gql import gql
+    from tests.money import key
+
+    _, token = await customer(client)
+    [app] = await bought_apps(client, token, 1)
+    assert (await align(client, token, [app], 25))["errors"] == []  # 02-10 → 02-25
+    await advance(client, shanghai(2027, 2, 15))
+    assert await minutes_left(client, token, app) == 203571
+    result = data(await gql(client, UPGRADE, {"input": {"sdkAppId": app, "targetEdition": "ADVANCED",
+                                                         "idempotencyKey": key()}}, token))["upgradePackage"]
+    assert result["errors"] == []
+    # 10 days left to T, counted in the month before T (01-25 → 02-25, 31 days): 3500 × 10/31
+    assert result["order"]["amount"]["amount"] == "1129.03"
+    assert await minutes_left(client, token, app) == 203571 + 329032  # (1,400,000 − 380,000) × 10/31, down
+    await assert_audit_clean()

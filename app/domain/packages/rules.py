@@ -25,6 +25,10 @@ def trial_expiry(start: datetime) -> datetime:
 
 def package_month_bounds(anchor: datetime, months_total: int, at: datetime) -> tuple[datetime, datetime, int]:
     """The package month containing `at`: (start, end, index from 0). `at` is clamped into the period."""
+    if at < anchor:
+        # R-9: a component aligned to T keeps T as its anchor; the stretch still before T counts
+        # as month −1, the month before T (so whole months after it = months_total).
+        return add_months(anchor, -1), anchor, -1
     for index in range(months_total):
         start, end = add_months(anchor, index), add_months(anchor, index + 1)
         if at < end:

@@ -41,7 +41,7 @@ class Locked:
     package: Package | None
 
 
-async def lock_order(account_id: int, order_id: int) -> Locked:
+async def _lock(account_id: int, order_id: int) -> Locked:
     """Lock order: account → application → package → order."""
     account = await ledger.lock_account(account_id)
     order = await Order.get(id=order_id)
@@ -82,7 +82,7 @@ async def _used(order: Order) -> bool:
     return await query.filter(inside).exists()
 
 
-async def check_order(order: Order, package: Package | None) -> None:
+async def _check_order(order: Order, package: Package | None) -> None:
     if order.kind not in REFUNDABLE_KINDS:
         raise DomainError("ORDER_NOT_REFUNDABLE", "only purchases and renewals can be refunded", "orderId")
     if order.status != "PAID":
@@ -114,7 +114,7 @@ async def check_eligible(locked: Locked, at: datetime) -> None:
     """F-1, in the SPEC's order: the first failure gives the code."""
     if locked.account.status == "BANNED":
         raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
-    await check_order(locked.order, locked.package)
+    await _check_order(locked.order, locked.package)
     if at > locked.order.created_at + WINDOW:
         raise DomainError("REFUND_WINDOW_EXPIRED", "no-reason refunds are possible for 120 hours after payment",
                           "orderId")
@@ -129,7 +129,7 @@ async def recheck_on_approval(locked: Locked) -> None:
     (this pending request is what blocked any other)."""
     if locked.account.status == "BANNED":
         raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
-    await check_order(locked.order, locked.package)
+    await _check_order(locked.order, locked.package)
     if await _used(locked.order):
         raise DomainError("PACKAGE_USED", "usage was recorded for the application in the order's period", "orderId")
 
@@ -187,7 +187,7 @@ def remove_renewal(package: Package, order: Order) -> dict:
     return changed
 
 
-async def execute(locked: Locked, refund: Refund, at: datetime) -> dict:
+async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
     """Approve and carry out a refund in the caller's transaction (locks held)."""
     account, order, package = locked.account, locked.order, locked.package
     back = await _orders_back(locked)
@@ -225,7 +225,7 @@ async def execute(locked: Locked, refund: Refund, at: datetime) -> dict:
     return data
 
 
-def event_data(refund: Refund, order: Order, **extra) -> dict:
+def _event_data(refund: Refund, order: Order, **extra) -> dict:
     return {"refundId": str(refund.id), "orderId": str(order.id), "amount": format_fen(refund.amount_fen),
             "gift": format_fen(refund.gift_fen), "income": format_fen(refund.income_fen),
             "cash": format_fen(refund.cash_fen), **extra}
@@ -237,17 +237,17 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
         found = await Order.get_or_none(id=order_id)
         if found is None or found.account_id != caller.account_id:
             raise NotFound("order", "orderId")  # H-2
-        locked = await lock_order(found.account_id, order_id)
+        locked = await _lock(found.account_id, order_id)
         await check_eligible(locked, at)
         refund = Refund(account_id=locked.account.id, order_id=order_id, status="PENDING_REVIEW", created_at=at)
         _set_amounts(refund, await _orders_back(locked))
         await refund.save()
         ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
-        await events.record("REFUND_REQUESTED", **ids, data=event_data(
+        await events.record("REFUND_REQUESTED", **ids, data=_event_data(
             refund, locked.order, review=locked.account.refund_review_required))
         if not locked.account.refund_review_required:
-            done = await execute(locked, refund, at)
-            await events.record("REFUND_APPROVED", **ids, data=event_data(refund, locked.order, **done))
+            done = await _execute(locked, refund, at)
+            await events.record("REFUND_APPROVED", **ids, data=_event_data(refund, locked.order, **done))
     return refund
 
 
@@ -264,7 +264,7 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         found = await Refund.get_or_none(id=refund_id)
         if found is None:
             raise NotFound("refund", "refundId")
-        locked = await lock_order(found.account_id, found.order_id)
+        locked = await _lock(found.account_id, found.order_id)
         refund = await Refund.filter(id=refund_id).select_for_update().first()
         if refund.status != "PENDING_REVIEW":
             raise DomainError("REFUND_NOT_PENDING", f"the refund is {refund.status}, not waiting for review",
@@ -273,12 +273,12 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
         if approve:
             await recheck_on_approval(locked)
-            done = await execute(locked, refund, at)
-            await events.record("REFUND_APPROVED", **ids, data=event_data(refund, locked.order, note=note, **done))
+            done = await _execute(locked, refund, at)
+            await events.record("REFUND_APPROVED", **ids, data=_event_data(refund, locked.order, note=note, **done))
         else:
             refund.status, refund.decided_at = "REJECTED", at
             await refund.save()
-            await events.record("REFUND_REJECTED", **ids, data=event_data(refund, locked.order, note=note))
+            await events.record("REFUND_REJECTED", **ids, data=_event_data(refund, locked.order, note=note))
     return refund
 
 
@@ -308,3 +308,11 @@ async def listing(account_id: int | None, *, status: str | None = None, first: i
 
 async def get(refund_id: int) -> Refund:
     return await Refund.get(id=refund_id).prefetch_related("order")
+
+
+# F-5 (app/domain/renewals/cancel.py) cancels a renewal through the same locking, checks and
+# execution as a refund: the period comes off in exactly one place (remove_renewal).
+lock_order = _lock
+check_order = _check_order
+execute = _execute
+event_data = _event_data
