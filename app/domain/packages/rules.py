@@ -25,13 +25,18 @@ def trial_expiry(start: datetime) -> datetime:
 
 def package_month_bounds(anchor: datetime, months_total: int, at: datetime) -> tuple[datetime, datetime, int]:
     """The package month containing `at`: (start, end, index from 0). `at` is clamped into the period."""
-    if at < anchor:
-        # R-9: a component aligned to T keeps T as its anchor; the stretch still before T counts
-        # as month −1, the month before T (so whole months after it = months_total).
-        return add_months(anchor, -1), anchor, -1
     for index in range(months_total):
         start, end = add_months(anchor, index), add_months(anchor, index + 1)
         if at < end:
             return start, end, index
     last = max(months_total - 1, 0)
     return add_months(anchor, last), add_months(anchor, last + 1), last
+
+
+def current_month_bounds(anchor: datetime, months_total: int, at: datetime) -> tuple[datetime, datetime, int]:
+    """`package_month_bounds` for pricing the time left (U-3, U-4): a component aligned to T (R-9)
+    has T as its anchor while `at` is still before it; that stretch counts as month −1, measured
+    against the calendar month before T, so the whole months after it are `months_total`."""
+    if at < anchor:
+        return add_months(anchor, -1), anchor, -1
+    return package_month_bounds(anchor, months_total, at)
