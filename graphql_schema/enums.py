@@ -43,6 +43,7 @@ class OrderKind(Enum):
     UPGRADE = "UPGRADE"
     AUTO_RENEWAL = "AUTO_RENEWAL"
     POSTPAID = "POSTPAID"
+    ALIGNMENT = "ALIGNMENT"
 
 
 @strawberry.enum
@@ -92,3 +93,10 @@ class ServiceReason(Enum):
     REFUNDED = "REFUNDED"
     RECLAIMED = "RECLAIMED"
     BANNED = "BANNED"
+
+
+@strawberry.enum
+class RenewFlag(Enum):
+    AUTO_RENEW = "AUTO_RENEW"
+    MANUAL_RENEW = "MANUAL_RENEW"
+    NO_RENEW = "NO_RENEW"

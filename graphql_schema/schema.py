@@ -31,6 +31,8 @@ from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.packages.upgrade import UpgradeMutation, UpgradeQuery
 from graphql_schema.refunds.mutations import RefundsMutation
 from graphql_schema.refunds.queries import RefundsQuery
+from graphql_schema.renewals.mutations import RenewalsMutation
+from graphql_schema.renewals.queries import RenewalsQuery
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
 from graphql_schema.usage.mutations import UsageMutation
@@ -42,9 +44,10 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery))
+                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery, RenewalsQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
-                                    UpgradeMutation, RefundsMutation, WebhooksMutation, CatalogManagementMutation))
+                                    UpgradeMutation, RefundsMutation, WebhooksMutation, CatalogManagementMutation,
+                                    RenewalsMutation))
 
 
 # Built once: the validator classes are part of ValidationCache's key, so limiters created per

@@ -27,7 +27,7 @@ CREATE INDEX webhook_delivery_first ON webhook_delivery (endpoint_id, sequence)
 class Migration(migrations.Migration):
     """Issue 12: per-account event sequence (V-1, W-2) and the webhook outbox (W-1 … W-7)."""
 
-    dependencies = [("models", "0002_sdkappid_sequence")]
+    dependencies = [("models", "0003_renewal_management")]
 
     initial = False
 

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_sdkappid_sequence')]
+    dependencies = [('models', '0004_webhooks')]
 
     initial = False
 

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_sdkappid_sequence')]
+    dependencies = [('models', '0005_catalog_management')]
 
     initial = False
 

@@ -4,7 +4,9 @@ import strawberry
 
 from app.domain.packages.models import Package
 from graphql_schema.catalog.types import EditionCode
-from graphql_schema.enums import PackageStatus
+from graphql_schema.enums import PackageStatus, RenewFlag
+from graphql_schema.packages.renewal_price import renewal_price_of
+from graphql_schema.scalars import Money
 
 
 @strawberry.type
@@ -28,6 +30,13 @@ class PackageSubscription:
     auto_renew_months: int
     auto_renew_failure_reason: str | None
     included_minutes_left: int | None
+    renew_flag: RenewFlag = strawberry.field(description="R-6 (TRIAL packages: MANUAL_RENEW).")
+    # The component codes a FULL renewal renews; empty for trials (no renewal price).
+    renewal_codes: strawberry.Private[tuple[str, ...]] = ()
+
+    @strawberry.field(description="R-7: one month, FULL, at current prices; null for trials.")
+    async def renewal_price(self, info: strawberry.Info) -> Money | None:
+        return await renewal_price_of(info, self.renewal_codes)
 
 
 def package_of(p: Package) -> PackageSubscription:
@@ -47,4 +56,6 @@ def package_of(p: Package) -> PackageSubscription:
         auto_renew_months=p.auto_renew_months,
         auto_renew_failure_reason=p.auto_renew_failure_reason,
         included_minutes_left=p.included_minutes_left,
+        renew_flag=RenewFlag(p.flag),
+        renewal_codes=() if p.edition == "TRIAL" else tuple(c for c in (p.rtc_code, p.im_code) if c),
     )

@@ -24,6 +24,16 @@ class Package(Model):
     auto_renew = fields.BooleanField(default=False)
     auto_renew_months = fields.IntField(default=1)
     auto_renew_failure_reason = fields.CharField(max_length=32, null=True)
+    # R-6: the customer's renew flag. `auto_renew` stays the switch the timers read; the flag shown is
+    # derived in `flag` so that code turning auto-renewal off (ban, refund, reclaim) stays consistent.
+    renew_flag = fields.CharField(max_length=16, default="MANUAL_RENEW")
+    # R-9: an alignment moves the RTC anchor to T; the package months before the old expiry E keep
+    # being granted on the old schedule, then the short month E → T gets its pro-rated minutes.
+    # Set while that short month has not started; cleared when it is granted.
+    prior_anchor = fields.DatetimeField(null=True)
+    prior_months = fields.IntField(null=True)
+    short_month_start = fields.DatetimeField(null=True)
+    short_month_minutes = fields.BigIntField(null=True)
     # Included minutes of the current package month (M-2): granted at each month's start.
     allowance_month = fields.IntField(default=0)  # index of the package month last granted
     allowance_granted = fields.BigIntField(default=0)
@@ -44,6 +54,13 @@ class Package(Model):
         if self.im_expires_at is None:
             return self.rtc_expires_at
         return min(self.rtc_expires_at, self.im_expires_at)
+
+    @property
+    def flag(self) -> str:
+        """R-6: AUTO_RENEW exactly when auto-renewal is on; trials show MANUAL_RENEW."""
+        if self.auto_renew:
+            return "AUTO_RENEW"
+        return "NO_RENEW" if self.renew_flag == "NO_RENEW" else "MANUAL_RENEW"
 
     @property
     def included_minutes_left(self) -> int | None:

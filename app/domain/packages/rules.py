@@ -31,3 +31,12 @@ def package_month_bounds(anchor: datetime, months_total: int, at: datetime) -> t
             return start, end, index
     last = max(months_total - 1, 0)
     return add_months(anchor, last), add_months(anchor, last + 1), last
+
+
+def current_month_bounds(anchor: datetime, months_total: int, at: datetime) -> tuple[datetime, datetime, int]:
+    """`package_month_bounds` for pricing the time left (U-3, U-4): a component aligned to T (R-9)
+    has T as its anchor while `at` is still before it; that stretch counts as month −1, measured
+    against the calendar month before T, so the whole months after it are `months_total`."""
+    if at < anchor:
+        return add_months(anchor, -1), anchor, -1
+    return package_month_bounds(anchor, months_total, at)

@@ -118,6 +118,7 @@ async def purchase(
             rtc_code=view.rtc.code, rtc_anchor=at, rtc_months=months, rtc_expires_at=rtc_expiry,
             im_code=view.im.code, im_anchor=at, im_months=months, im_expires_at=rtc_expiry,
             started_at=at, auto_renew=auto_renew, auto_renew_months=1, created_at=at,
+            renew_flag="AUTO_RENEW" if auto_renew else "MANUAL_RENEW",
         )
         set_allowance(package, 0, view.edition.included_minutes)
         schedule(package)
@@ -149,23 +150,22 @@ async def renew(
         package = renewable(locked.package)
         order = await apply_renewal(locked, package, SCOPES[scope], months, at=at, kind="RENEWAL",
                                     placed_by_id=caller.actor_account_id, scope=scope, voucher_ids=voucher_ids)
-        await events.record(
-            "PACKAGE_RENEWED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
-            data={"orderId": str(order.id), "packageId": str(package.id), "scope": scope, "months": months,
-                  "amount": format_fen(order.amount_fen), "expiresAt": package.expires_at.isoformat()},
-        )
+        await renewed(locked, package, order, at)
     return order
 
 
+async def renewed(locked: Locked, package: Package, order: Order, at: datetime) -> None:
+    """The PACKAGE_RENEWED event of a customer's renewal (single or batch, R-1, R-8)."""
+    await events.record(
+        "PACKAGE_RENEWED", account_id=locked.account.id, sdk_app_id=package.application_id, at=at,
+        data={"orderId": str(order.id), "packageId": str(package.id), "scope": order.scope, "months": order.months,
+              "amount": format_fen(order.amount_fen), "expiresAt": package.expires_at.isoformat()},
+    )
+
+
 async def set_auto_renew(caller: Caller, *, sdk_app_id: int, enabled: bool, months: int, at: datetime) -> Package:
-    catalog.check_months(months)
-    async with atomic():
-        locked = await lock_app(caller, sdk_app_id, at)
-        if locked.account.status == "BANNED":
-            raise DomainError("ACCOUNT_BANNED", "the account is banned")
-        package = renewable(locked.package)
-        package.auto_renew, package.auto_renew_months = enabled, months
-        await package.save(update_fields=["auto_renew", "auto_renew_months"])
-        await events.record("AUTO_RENEW_CHANGED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
-                            data={"enabled": enabled, "months": months, "packageId": str(package.id)})
-    return package
+    """R-6: the same as setRenewFlag(AUTO_RENEW / MANUAL_RENEW)."""
+    from app.domain.renewals import flags
+
+    return await flags.set_renew_flag(caller, sdk_app_id=sdk_app_id, flag="AUTO_RENEW" if enabled else "MANUAL_RENEW",
+                                      months=months, at=at, legacy_event=True)

@@ -65,7 +65,7 @@ class Remaining:
 def remaining(anchor: datetime, months_total: int, at: datetime) -> Remaining:
     """U-3 for one component running from `anchor` for `months_total` anchor-months (B-3, Asia/Shanghai).
     Partial seconds are not charged: the time left is floored to the second."""
-    start, end, index = rules.package_month_bounds(anchor, months_total, at)
+    start, end, index = rules.current_month_bounds(anchor, months_total, at)
     left = max(int((end - at).total_seconds()), 0)
     return Remaining(left_seconds=left, month_seconds=int((end - start).total_seconds()),
                      whole_months=max(months_total - index - 1, 0))
@@ -198,7 +198,7 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     # current month's grant has been made (a late grant gives the new edition's full amount anyway).
     current_edition = await catalog.edition(package.edition, at)
     rtc_rest = remaining(package.rtc_anchor, package.rtc_months, at)
-    _, _, month_index = rules.package_month_bounds(package.rtc_anchor, package.rtc_months, at)
+    _, _, month_index = rules.current_month_bounds(package.rtc_anchor, package.rtc_months, at)
     minutes = 0
     if package.allowance_month == month_index:
         minutes = allowance_growth(current_edition.edition.included_minutes if current_edition else 0,

@@ -12,6 +12,9 @@ class Refund(Model):
     gift_fen = fields.BigIntField(default=0)
     income_fen = fields.BigIntField(default=0)
     cash_fen = fields.BigIntField(default=0)
+    # NO_REASON: the one 5-day refund of F-1; CANCELLATION: a renewal cancelled before it started
+    # (F-5), which does not use it up.
+    reason = fields.CharField(max_length=16, default="NO_REASON")
     note = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField()
     decided_at = fields.DatetimeField(null=True)

@@ -31,7 +31,7 @@ WINDOW = timedelta(hours=120)
 REFUNDABLE_KINDS = ("PURCHASE", "RENEWAL")
 # Prepaid orders placed later on a refunded purchase's package: they bought time on a package that
 # ends, so they are refunded with it (docs/decisions.md).
-FOLLOW_ON_KINDS = ("RENEWAL", "UPGRADE", "AUTO_RENEWAL")
+FOLLOW_ON_KINDS = ("RENEWAL", "UPGRADE", "AUTO_RENEWAL", "ALIGNMENT")
 MAX_NOTE = 200
 MAX_LIST = 100
 
@@ -96,10 +96,16 @@ async def _check_order(order: Order, package: Package | None) -> None:
         raise DomainError("ORDER_NOT_REFUNDABLE",
                           "the package was upgraded after this renewal, and the upgrade was priced on its months",
                           "orderId")
+    if order.kind == "RENEWAL" and await Order.filter(
+        package_id=package.id, kind="ALIGNMENT", status="PAID", id__gt=order.id
+    ).exists():
+        # R-9 moved the anchor after this renewal: its period can no longer be taken back exactly.
+        raise DomainError("ORDER_NOT_REFUNDABLE", "the package's expiry was aligned after this renewal", "orderId")
 
 
 async def _check_first_refund(account: Account) -> None:
-    if await Refund.filter(account_id=account.id, status="APPROVED").exists():
+    # F-5: a cancelled renewal is a refund too, but not the one no-reason refund.
+    if await Refund.filter(account_id=account.id, status="APPROVED", reason="NO_REASON").exists():
         raise DomainError("REFUND_ALREADY_USED", "the account already had its one no-reason refund")
     if await Refund.filter(account_id=account.id, status="PENDING_REVIEW").exists():
         raise DomainError("REFUND_ALREADY_USED", "another refund request of the account is waiting for review")
@@ -304,3 +310,11 @@ async def listing(account_id: int | None, *, status: str | None = None, first: i
 
 async def get(refund_id: int) -> Refund:
     return await Refund.get(id=refund_id).prefetch_related("order")
+
+
+# F-5 (app/domain/renewals/cancel.py) cancels a renewal through the same locking, checks and
+# execution as a refund: the period comes off in exactly one place (remove_renewal).
+lock_order = _lock
+check_order = _check_order
+execute = _execute
+event_data = _event_data

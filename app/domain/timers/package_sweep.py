@@ -10,10 +10,12 @@ from app.domain.events.bus import Written
 from app.domain.events.sequence import bulk_tail
 from app.domain.packages import autorenew
 from app.domain.packages.models import Package
+from app.domain.renewals import alignment
 from app.domain.timers.packages import Due, due_now, schedule
 
 BATCH = 500
 UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", "allowance_used",
+                  "prior_anchor", "prior_months", "short_month_start", "short_month_minutes",
                   "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at", "next_due_kind"]
 SET_BATCH = 5000
 
@@ -68,6 +70,8 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
     if due.kind == "trial_end":
         p.status, p.ended_at = "TRIAL_ENDED", due.at
         await events.record("TRIAL_ENDED", at=due.at, data={"packageId": str(p.id), "reason": "EXPIRED"}, **ids)
+    elif due.kind == "allowance" and alignment.short_month_due(p):
+        await alignment.grant_short_month(p, due.at)
     elif due.kind == "allowance":
         month = p.allowance_month + 1
         p.allowance_month, p.allowance_used = month, 0

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from app.domain.packages import rules
 from app.domain.packages.models import Package
+from app.domain.renewals import alignment
 from app.domain.timers import punctual
 
 REMINDERS = {"7d": timedelta(days=7), "1d": timedelta(hours=24)}
@@ -32,10 +33,12 @@ def pending(p: Package) -> list[Due]:
     expiry = p.expires_at
     owed = [Due(expiry, ORDER["expire"], "expire")]
     for name, before in REMINDERS.items():
-        if getattr(p, f"reminded_{name}_for") != expiry:
+        if p.flag != "NO_RENEW" and getattr(p, f"reminded_{name}_for") != expiry:  # none for NO_RENEW
             owed.append(Due(expiry - before, ORDER[f"remind_{name}"], f"remind_{name}"))
     month = p.allowance_month + 1
-    if month < p.rtc_months:
+    if p.prior_anchor is not None:  # aligned, its short month not started yet
+        owed.append(Due(alignment.next_grant_at(p), ORDER["allowance"], "allowance"))
+    elif month < p.rtc_months:
         start = rules.add_months(p.rtc_anchor, month)
         if start < p.rtc_expires_at:
             owed.append(Due(start, ORDER["allowance"], "allowance"))
