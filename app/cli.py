@@ -8,14 +8,14 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-async def _setup(database_url: str | None = None) -> None:
+async def _setup(database_url: str | None = None, redis_url: str | None = None) -> None:
     from app import db
 
     await db.migrate(database_url)
-    await _seed(database_url)
+    await _seed(database_url, redis_url)
 
 
-async def _seed(database_url: str | None = None) -> None:
+async def _seed(database_url: str | None = None, redis_url: str | None = None) -> None:
     from app import db
     from app.domain.catalog.seed import seed_catalog
 
@@ -24,6 +24,9 @@ async def _seed(database_url: str | None = None) -> None:
         await seed_catalog()
     finally:
         await db.close_db()
+    from app.catalog_bump import bump_after_seed
+
+    await bump_after_seed(redis_url)
 
 
 async def _create_operator_token() -> str:
@@ -52,13 +55,15 @@ async def _audit() -> int:
     return 1 if problems else 0
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, processes: int | None = None) -> None:
     import uvicorn
 
-    from app.server import create_app
+    from app.settings import get_settings
 
+    # WEB_CONCURRENCY processes on one socket; each is stateless (state in PostgreSQL and Redis).
     # No per-request access log: at thousands of requests a second it costs more than it tells.
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False)
+    uvicorn.run("app.server:create_app", factory=True, host=host, port=port, log_level="info", lifespan="on",
+                access_log=False, workers=max(1, processes or get_settings().web_concurrency))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     data_dir: str = ".data"
     redis_prefix: str | None = None
+    web_concurrency: int = 1  # API processes of `serve` / `run` (docs/scaling.md)
+    worker_processes: int = 1  # arq worker processes of `run`
 
 
 @lru_cache
