@@ -24,10 +24,24 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from graphql import FieldNode, OperationDefinitionNode, OperationType, VariableNode, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    parse,
+)
 from graphql.language import IntValueNode
 
-from app import auth_cache, cache_validity, catalog_version, clock, entitlements_cache, redis_conn
+from app import (
+    auth_cache,
+    cache_validity,
+    catalog_version,
+    clock,
+    entitlements_cache,
+    redis_conn,
+)
 from app.settings import get_settings
 
 TTL_SECONDS = 3600
@@ -51,7 +65,7 @@ _plans: dict[str, Plan | None] = {}
 def _classify(query: str, operation_name: str | None) -> Plan | None:
     try:
         document = parse(query)
-    except Exception:
+    except GraphQLError:
         return None  # the normal path reports the syntax error
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != len(document.definitions):

@@ -11,9 +11,18 @@ from app import catalog_version, redis_conn
 from app.domain.catalog.models import Edition
 from tests.conftest import OPERATOR, START
 from tests.factories import issue_token, new_account, new_app
-from tests.gql import data, gql
+from tests.gql import data
 from tests.live import start_server, stop
-from tests.money import ENTITLEMENTS, advance, ban_account, credit, purchase, record_usage, shanghai, usage_event
+from tests.money import (
+    ENTITLEMENTS,
+    advance,
+    ban_account,
+    credit,
+    purchase,
+    record_usage,
+    shanghai,
+    usage_event,
+)
 
 MATRIX = "{ featureMatrix { editions { code name } rows { feature { code } values { included } } } }"
 EDITIONS = "{ editions { code name currentPrice { amount } } }"
