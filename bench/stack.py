@@ -74,7 +74,7 @@ def parse_wrk(text: str) -> dict:
         return round(float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit], 3)
 
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    latency = {f"p{p}": ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M)}
+    latency = {f"p{p}": ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.MULTILINE)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     socket_errors = re.search(r"Socket errors: (.*)", text)
     return {"requests_per_second": rate, "latency_ms": latency, "non_2xx": int(errors.group(1)) if errors else 0,
@@ -165,10 +165,15 @@ async def raw_run(accounts: list[int], apps: list[int]) -> dict:
     return {"requests_per_second": summary["transactions_per_second"], "latency_ms": summary["latency_ms"]}
 
 
+def uptime() -> str:
+    """The machine's load, recorded with the figures: the benchmark shares 2 cores with others."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def audit() -> dict:
     env = {**os.environ, "DATABASE_URL": common.BENCH_DATABASE_URL}
     done = subprocess.run([sys.executable, "-m", "app", "audit"], cwd=common.ROOT, env=env, capture_output=True,
-                          text=True)
+                          text=True, check=False)
     return {"exit_code": done.returncode, "output": done.stdout.strip().splitlines()[-1:]}
 
 
@@ -297,7 +302,7 @@ async def main(args) -> dict:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     load_start = os.getloadavg()
-    uptime_start = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    uptime_start = uptime()
     await common.fresh_environment()
     common.RESULTS.mkdir(parents=True, exist_ok=True)
     shared: dict = {}
@@ -317,7 +322,7 @@ async def main(args) -> dict:
         "rss_mb_after_load": rss,
     }
     figures["record_usage"] = usage_figures(args)
-    figures["uptime_at_end"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    figures["uptime_at_end"] = uptime()
     figures["raw_rounds"] = rounds
     figures["table"] = table(figures)
     path = common.write_results("stack", figures)
