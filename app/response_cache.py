@@ -128,6 +128,41 @@ async def _read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
+_UNSEEN = object()
+MAX_PREPARED = 8192
+# Request body → (kind, entry key, sdkAppId) or None (not cacheable): a repeated request costs a
+# dict lookup instead of JSON parsing and hashing. Bodies are bounded by MAX_BODY.
+_prepared: dict[bytes, tuple[str, str, int | None] | None] = {}
+
+
+def _prepare(body: bytes) -> tuple[str, str, int | None] | None:
+    if b'"query"' not in body:
+        return None
+    try:
+        request = json.loads(body)
+        query, variables = request["query"], request.get("variables") or {}
+        operation_name = request.get("operationName")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(query, str) or not isinstance(variables, dict):
+        return None
+    plan = plan_of(query, operation_name)
+    if plan is None:
+        return None
+    sdk_app_id = None
+    if plan.kind == "entitlements":
+        sdk_app_id = plan.app_literal if plan.app_variable is None else variables.get(plan.app_variable)
+        if type(sdk_app_id) is not int:
+            return None
+    digest = hashlib.blake2b(digest_size=16)
+    role_class = "anonymous" if plan.kind == "catalog" else "wide"
+    for part in (plan.kind, role_class, operation_name or "", query,
+                 json.dumps(variables, sort_keys=True, separators=(",", ":"))):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return plan.kind, redis_conn.key(f"rc:{digest.hexdigest()}"), sdk_app_id
+
+
 class ResponseCache:
     def __init__(self, app, path: str = "/graphql"):
         self.app = app
@@ -153,41 +188,32 @@ class ResponseCache:
 
     async def _lookup(self, scope, body: bytes):
         """(entry key, versions, cached entry) when the request is cacheable, else None."""
-        if b'"query"' not in body or _header(scope["headers"], b"content-type")[:16] != b"application/json":
+        if _header(scope["headers"], b"content-type")[:16] != b"application/json":
             return None
-        try:
-            request = json.loads(body)
-            query, variables = request["query"], request.get("variables") or {}
-            operation_name = request.get("operationName")
-        except (ValueError, KeyError, TypeError, AttributeError):
+        prepared = _prepared.get(body, _UNSEEN)
+        if prepared is _UNSEEN:
+            prepared = _prepare(body)
+            if len(_prepared) >= MAX_PREPARED:
+                _prepared.clear()
+            _prepared[body] = prepared
+        if prepared is None:
             return None
-        if not isinstance(query, str) or not isinstance(variables, dict):
-            return None
-        plan = plan_of(query, operation_name)
-        if plan is None:
-            return None
+        kind, key, sdk_app_id = prepared
         token = _bearer(scope["headers"])
-        if plan.kind == "catalog":
+        if kind == "catalog":
             if token is not None:
                 return None
-            role_class, version_keys = "anonymous", [catalog_version.version_key()]
+            version_keys = [catalog_version.version_key()]
         else:
             if not token:
                 return None
             caller = auth_cache.cached(token, get_settings().roomkit_operator_token)
-            sdk_app_id = plan.app_literal if plan.app_variable is None else variables.get(plan.app_variable)
-            if caller is None or caller.role not in WIDE_ROLES or type(sdk_app_id) is not int:
+            if caller is None or caller.role not in WIDE_ROLES:
                 return None
             account_id = entitlements_cache.known_owner(sdk_app_id)
             if account_id is None:
                 return None  # the normal path learns the owner; the next request can be cached
-            role_class, version_keys = "wide", entitlements_cache.version_keys(sdk_app_id, account_id)
-        digest = hashlib.blake2b(digest_size=16)
-        for part in (plan.kind, role_class, operation_name or "", query,
-                     json.dumps(variables, sort_keys=True, separators=(",", ":"))):
-            digest.update(part.encode())
-            digest.update(b"\0")
-        key = redis_conn.key(f"rc:{digest.hexdigest()}")
+            version_keys = entitlements_cache.version_keys(sdk_app_id, account_id)
         cached, *raw = await redis_conn.get().mget(key, *version_keys)
         return key, [int(v or 0) for v in raw], cached
 
