@@ -142,10 +142,9 @@ async def purchase_run(server: common.Server, http, apps: list[int], owner_of: d
         variables = {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
                                "idempotencyKey": f"{run_id}-{app}", "autoRenew": False}}
         data = await common.gql(http, purchase_bench.PURCHASE, variables, tokens[owner_of[app]])
-        payload = data["purchasePackage"]
-        if payload["errors"]:
-            return payload["errors"]
-        return None if payload["order"]["amount"]["amount"] == "1653.26" else ["WRONG_AMOUNT"]
+        # Refusals count as failures; the money itself is checked by the ledger audit afterwards
+        # (only an account's first order gets the first-order campaign price, so amounts differ).
+        return data["purchasePackage"]["errors"] or None
 
     run = await common.drive(len(apps), PURCHASE_CLIENTS, lambda i: buy(apps[i]), server)
     summary = run.summary("purchases")
