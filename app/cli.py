@@ -8,14 +8,14 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-async def _setup(database_url: str | None = None, *, reset: bool = False) -> None:
+async def _setup(database_url: str | None = None, redis_url: str | None = None, *, reset: bool = False) -> None:
     from app import db
 
     await db.migrate(database_url)
-    await _seed(database_url, reset=reset)
+    await _seed(database_url, redis_url, reset=reset)
 
 
-async def _seed(database_url: str | None = None, *, reset: bool = False) -> None:
+async def _seed(database_url: str | None = None, redis_url: str | None = None, *, reset: bool = False) -> None:
     from app import db
     from app.domain.catalog.seed import reset_and_announce, seed_catalog
 
@@ -24,6 +24,9 @@ async def _seed(database_url: str | None = None, *, reset: bool = False) -> None
         await (reset_and_announce() if reset else seed_catalog())
     finally:
         await db.close_db()
+    from app.catalog_bump import bump_after_seed
+
+    await bump_after_seed(redis_url)
 
 
 async def _create_operator_token() -> str:
@@ -59,16 +62,18 @@ async def _audit() -> int:
 KEEP_ALIVE_SECONDS = 75
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, processes: int | None = None) -> None:
     import uvicorn
 
     from app import logs
-    from app.server import create_app
+    from app.settings import get_settings
 
     logs.configure()  # JSON lines (O-2); uvicorn's loggers go through the same formatter
+    # WEB_CONCURRENCY processes on one socket; each is stateless (state in PostgreSQL and Redis).
     # No uvicorn access log: the request log (app.logs.RequestLog) has one line per request, with more in it.
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", lifespan="on", access_log=False,
-                log_config=None, timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    uvicorn.run("app.server:create_app", factory=True, host=host, port=port, log_level="info", lifespan="on",
+                access_log=False, log_config=None, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                workers=max(1, processes or get_settings().web_concurrency))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,11 +29,27 @@ def tortoise_config(database_url: str | None = None, pool_size: int | None = Non
     if "maxsize=" not in url:
         url = f"{url}{sep}minsize=1&maxsize={size}"
     return {
-        "connections": {"default": url},
+        "connections": {"default": _without_reset_query(url)},
         "apps": {"models": {"models": MODEL_MODULES, "migrations": "migrations", "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _reset_nothing(connection) -> None:
+    """asyncpg's default reset on every release to the pool is one more round trip per query
+    (`SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`). Nothing here leaves
+    session state behind: advisory locks are transaction-scoped (pg_advisory_xact_lock), nothing
+    LISTENs on the database (live events go through Redis), no session SET, no open cursor. An
+    open transaction is still rolled back by the pool itself before this is called."""
+
+
+def _without_reset_query(url: str) -> dict:
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _reset_nothing
+    return config
 
 
 TORTOISE_ORM = tortoise_config()

@@ -537,7 +537,7 @@ def run_everything() -> int:
             database_url = database_url or services.database_url
             redis_url = redis_url or services.redis_url
         print("Applying migrations and seeding the catalog …", flush=True)
-        asyncio.run(_setup(database_url))
+        asyncio.run(_setup(database_url, redis_url))
 
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
         # O-1: one metrics directory for the API and the worker, emptied at each start.
@@ -546,13 +546,16 @@ def run_everything() -> int:
         env[metrics.ENV] = os.environ.get(metrics.ENV) or metrics.default_dir()
         metrics.wipe_dir(env[metrics.ENV])
         with signals.deferred():
+            # The API child runs WEB_CONCURRENCY processes itself (uvicorn on one socket);
+            # WORKER_PROCESSES arq workers share the queue and the database schedule (C-1).
             children.append(_spawn(["serve", "--host", HOST, "--port", str(port)], env))
-            children.append(_spawn(["worker"], env))
-        api, worker = children
+            for _ in range(max(1, settings.worker_processes)):
+                children.append(_spawn(["worker"], env))
+        named = [(children[0], "API"), *((proc, f"worker {i + 1}") for i, proc in enumerate(children[1:]))]
 
         announced = False
         while True:
-            for proc, name in ((api, "API"), (worker, "worker")):
+            for proc, name in named:
                 if proc.poll() is not None:
                     print(f"The {name} process exited with code {proc.returncode}; stopping.", file=sys.stderr, flush=True)
                     return 1

@@ -7,8 +7,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
-from app import db, live_events, logs, metrics, ops_http, redis_conn
-from app.domain.accounts import service as accounts
+from app import auth_cache, db, live_events, logs, metrics, ops_http, redis_conn
+from app.response_cache import ResponseCache
 from app.settings import get_settings
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
@@ -27,7 +27,7 @@ class BillingGraphQL(GraphQL):
         caller = None
         if token:
             # An unknown token counts as none: protected fields then answer UNAUTHENTICATED.
-            caller = await accounts.authenticate(token, get_settings().roomkit_operator_token)
+            caller = await auth_cache.authenticate(token, get_settings().roomkit_operator_token)
         return Context(connection=request, caller=caller)
 
     async def on_ws_connect(self, context: Context):
@@ -35,11 +35,11 @@ class BillingGraphQL(GraphQL):
         params = context.connection_params or {}
         token = bearer(params.get("Authorization") or params.get("authorization"))
         if token:
-            context.caller = await accounts.authenticate(token, get_settings().roomkit_operator_token)
+            context.caller = await auth_cache.authenticate(token, get_settings().roomkit_operator_token)
         return await super().on_ws_connect(context)
 
 
-def create_app(database_url: str | None = None, redis_url: str | None = None) -> Starlette:
+def create_app(database_url: str | None = None, redis_url: str | None = None) -> ResponseCache:
     graphql_app = BillingGraphQL(schema, graphql_ide="graphiql", allowed_origins=("*",))
     metrics.install()
 
@@ -64,7 +64,8 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
             await redis_conn.close()
             await db.close_db()
 
-    return Starlette(
+    # The whole-response cache answers hot reads before routing (app/response_cache.py).
+    return ResponseCache(Starlette(
         routes=[
             Route("/graphql", graphql_app),
             WebSocketRoute("/graphql", graphql_app),
@@ -74,4 +75,4 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
         ],
         middleware=[Middleware(logs.RequestLog)],
         lifespan=lifespan,
-    )
+    ))

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     # H-4: query-cost points per CUSTOMER/PARTNER token, refilled per second in real time.
     rate_limit_bucket: int = 1000
     rate_limit_restore_rate: float = 100.0
+    web_concurrency: int = 1  # API processes of `serve` / `run` (docs/scaling.md)
+    worker_processes: int = 1  # arq worker processes of `run`
 
 
 @lru_cache

@@ -13,6 +13,8 @@ from bench import common
 
 # name → (modest arguments, the figure and goal to show)
 BENCHMARKS: dict[str, list[str]] = {
+    # issue 10: the product against bare-stack anchors, interleaved (the README's table)
+    "stack": ["--seconds", "3", "--rounds", "3", "--purchases", "200"],
     "purchase": ["--purchases", "300", "--concurrency", "50"],
     "sweep": ["--packages", "20000", "--accounts", "1000"],
     "entitlements": ["--apps", "200", "--requests", "2000", "--rounds", "3", "--concurrency", "32"],
@@ -35,6 +37,8 @@ def headline(name: str, r: dict) -> str:
     if name == "usage":
         return (f"recordUsage {r['server']['batches_per_second']} batches/s = {r['events_per_second']} events/s "
                 f"(goal {r['goal']}) {r['verdict']}")
+    if name == "stack":
+        return "; ".join(f"{pair} {r['ratio']}x ({r['verdict']})" for pair, r in r["pairs"].items())
     if name == "timer_lateness":
         late = r["lateness_seconds"]
         return (f"deferred-job transitions: lateness p50 {late['p50']} s, p95 {late['p95']} s, max {late['max']} s "

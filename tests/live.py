@@ -37,30 +37,51 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(5)
 
 
-@pytest.fixture(scope="module")
-def server(database, tmp_path_factory):
-    """`python -m app serve` on a free port; its base URL. Stopped (by pid) after the module."""
+class LiveServer(str):
+    """A base URL that also says how many processes serve it (and how many workers to start)."""
+
+    processes: int = 1
+
+
+def start_server(log_path: Path, processes: int = 1, redis_url: str = REDIS_URL) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**env_for(redis_url), "WEB_CONCURRENCY": str(processes)}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=REPO,
-                                env=env_for(REDIS_URL), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    wait_healthy(proc, base, log_path)
+    return proc, base
+
+
+def wait_healthy(proc: subprocess.Popen, base: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
     try:
-        deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
                 raise AssertionError(f"server exited with {proc.returncode}:\n{log_path.read_text()}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
+                    return
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise AssertionError(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield base
+    except BaseException:
+        stop(proc)
+        raise
+
+
+# Every live test runs against one API process and against two behind one socket (WEB_CONCURRENCY=2;
+# the tests that start workers then start two): many processes must behave as one.
+@pytest.fixture(scope="module", params=[1, 2], ids=["1api", "2api"])
+def server(database, tmp_path_factory, request):
+    """`python -m app serve` on a free port; its base URL. Stopped (by pid) after the module."""
+    proc, base = start_server(tmp_path_factory.mktemp("serve") / "serve.log", request.param)
+    live = LiveServer(base)
+    live.processes = request.param
+    try:
+        yield live
     finally:
         stop(proc)
-
-

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_PRICES = {
@@ -74,14 +75,16 @@ def _processes_using(data_dir: Path) -> list[psutil.Process]:
     return found
 
 
-def test_embedded_run_serves_the_api_without_database_url():
+@pytest.mark.parametrize(("api_processes", "worker_processes"), [(1, 1), (2, 2)], ids=["1+1", "2+2"])
+def test_embedded_run_serves_the_api_without_database_url(api_processes, worker_processes):
     (ROOT / ".data").mkdir(exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="test-run-", dir=ROOT / ".data")).resolve()
     data_dir.chmod(0o755)
     log_path = data_dir / "run.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("PG")}
-    env.update(DATA_DIR=str(data_dir), PORT=str(port), PYTHONUNBUFFERED="1")
+    env.update(DATA_DIR=str(data_dir), PORT=str(port), PYTHONUNBUFFERED="1",
+               WEB_CONCURRENCY=str(api_processes), WORKER_PROCESSES=str(worker_processes))
 
     def log() -> str:
         lines = [line for line in log_path.read_text(errors="replace").splitlines() if "GET /healthz" not in line]
@@ -121,7 +124,12 @@ def test_embedded_run_serves_the_api_without_database_url():
             assert any("postgres" in c and str(data_dir) in c for c in commands), commands
             assert any("redis-server" in c for c in commands), commands
             assert any("app serve" in c for c in commands), commands
-            assert any("app worker" in c for c in commands), commands
+            assert sum("app worker" in c for c in commands) == worker_processes, commands
+            serve = next(p for p in watched.values() if "app serve" in " ".join(p.cmdline()))
+            # WEB_CONCURRENCY > 1: uvicorn's supervisor and that many API processes on one socket
+            api = ([c for c in serve.children() if _alive(c) and "spawn_main" in " ".join(c.cmdline())]
+                   if api_processes > 1 else [serve])
+            assert len(api) == api_processes, [c.cmdline() for c in api]
 
             response = http.post("/graphql", json={"query": "{ editions { code currentPrice { amount } } }"})
             assert response.status_code == 200, response.text

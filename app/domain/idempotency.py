@@ -10,11 +10,11 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from app.domain.tx import atomic
-
+from app.domain import tx
 from app.domain.errors import DomainError
 from app.domain.inputs import clean_text
 from app.domain.system.models import IdempotencyRecord
+from app.domain.tx import atomic
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY = 64
@@ -58,7 +58,12 @@ async def run_once(
                     )
                 return existing.result
             await existing.delete()
-        result = await action()
+        # The action's own atomic() joins this transaction: a failure aborts the attempt anyway.
+        tx.join_next()
+        try:
+            result = await action()
+        finally:
+            tx.cancel_join()
         await IdempotencyRecord.create(
             account_id=account_id, key=key, mutation=mutation, request_hash=digest, result=result, created_at=now
         )

@@ -219,9 +219,9 @@ async def test_N2_answers_are_cached_in_redis(client):
     app = await new_app(client, token)
     await purchase(client, token, app, "BASIC", 1)
     redis = redis_conn.get()
-    assert await redis.get(f"ent:{app}") is None
+    assert await redis.get(redis_conn.key(f"ent:{app}")) is None
     first = await entitlements(client, token, app)
-    cached = await redis.get(f"ent:{app}")
+    cached = await redis.get(redis_conn.key(f"ent:{app}"))
     assert cached is not None
     assert json.loads(cached)["value"]["edition"] == "BASIC"
     # A row changed behind the application's back (no invalidation) is not seen: the cache answers.

@@ -182,23 +182,32 @@ async def test_V1_an_event_written_by_a_worker_reaches_the_subscriber_through_re
     sub = await subscribe(server, token, account_id)
     # time reached the trial's end, nothing ran yet; a worker's start-up sweep ends it
     await clock.set_simulated_now(TRIAL_END)
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=REPO, env=env_for(WORKER_REDIS_URL),
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # as many worker processes as the server has API processes (2 + 2 in the second run)
+    workers, log_paths = [], [tmp_path / f"worker-{i}.log" for i in range(server.processes)]
+    for log_path in log_paths:
+        with open(log_path, "wb") as log:
+            workers.append(subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=REPO,
+                                            env=env_for(WORKER_REDIS_URL), stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True))
+
+    def logs() -> str:
+        return "\n".join(p.read_text() for p in log_paths)
+
     try:
         event = await sub.next_event(timeout=30)
         assert (event["type"], event["sdkAppId"]) == ("TRIAL_ENDED", app)
         assert parse(event["occurredAt"]) == TRIAL_END
-        # the worker's sweep did it (the server runs no timers by itself in simulated time)
+        # a worker's sweep did it (the server runs no timers by itself in simulated time), once
         deadline = time.monotonic() + 15
-        while not re.search(r"← \S*cron:sweep ● 1\b", log_path.read_text()):
-            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+        while not re.search(r"← \S*cron:sweep ● 1\b", logs()):
+            assert all(w.poll() is None for w in workers) and time.monotonic() < deadline, logs()
             await asyncio.sleep(0.05)
+        assert len(re.findall(r"← cron:sweep ● 1\b", logs())) == 1, logs()
     finally:
-        stop(worker)
+        for worker in workers:
+            stop(worker)
         await sub.ws.close()
-    assert worker.returncode in (0, -signal.SIGTERM), log_path.read_text()
+    assert all(w.returncode in (0, -signal.SIGTERM) for w in workers), logs()
 
 
 # ---------------------------------------------------------------- no token
