@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
-from app import db, live_events, redis_conn
+from app import console_static, db, live_events, redis_conn
 from app.domain.accounts import service as accounts
 from app.settings import get_settings
 from graphql_schema.context import Context
@@ -83,6 +83,7 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
             Route("/graphql", graphql_app),
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz),
+            *console_static.routes(),
         ],
         lifespan=lifespan,
     )

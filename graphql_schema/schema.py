@@ -20,6 +20,7 @@ from graphql_schema.accounts.funding import FundingMutation
 from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.console.queries import ConsoleQuery
 from graphql_schema.errors import ApiError
 from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
@@ -33,13 +34,14 @@ from graphql_schema.refunds.queries import RefundsQuery
 from graphql_schema.system.mutations import SystemMutation
 from graphql_schema.system.queries import SystemQuery
 from graphql_schema.usage.mutations import UsageMutation
+from graphql_schema.usage.queries import UsageQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery))
+                              UpgradeQuery, RefundsQuery, ConsoleQuery, UsageQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
                                     UpgradeMutation, RefundsMutation))
 
