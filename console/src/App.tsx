@@ -46,7 +46,8 @@ function Routed({ onSignOut, onSignIn }: { onSignOut: () => void; onSignIn: (t: 
       <Layout onSignOut={onSignOut}>
         <Suspense fallback={<Loading />}>
           <Routes>
-            <Route path="/signin" element={<SignIn onSignIn={onSignIn} invalid={!!getToken() && !viewer} />} />
+            <Route path="/signin" element={viewer ? <Navigate to={home} replace />
+              : <SignIn onSignIn={onSignIn} invalid={!!getToken() && !viewer} />} />
             <Route path="/pricing" element={<Pricing />} />
             <Route path="/buy" element={need(<Buy />)} />
             <Route path="/apps" element={need(<Apps />)} />

@@ -1,7 +1,7 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router-dom';
 import { useSubscription } from 'urql';
-import { Button, NotificationPlugin } from 'tdesign-react';
+import { Alert, Button } from 'tdesign-react';
 import { useI18n, type MessageKey } from './i18n';
 import { useViewer } from './viewer';
 import { graphql } from './gql';
@@ -25,19 +25,27 @@ const TOASTED = new Set(['ARREARS_STARTED', 'ACCOUNT_SUSPENDED']);
 /** The live events of the signed-in account: kept for the events page, toasted when they matter. */
 function LiveEvents() {
   const { t } = useI18n();
-  const tRef = useRef(t);
-  tRef.current = t;
+  const [toasts, setToasts] = useState<{ id: string; type: string }[]>([]);
+  const seen = useRef(new Set<string>());
   const [res] = useSubscription({ query: EventsLive });
   useEffect(() => {
     const e = res.data?.events;
-    if (!e) return;
+    if (!e || seen.current.has(e.id)) return;
+    seen.current.add(e.id);
     liveEvents.push(e);
-    if (TOASTED.has(e.type)) {
-      NotificationPlugin.warning({ title: e.type, content: tRef.current(`toast.${e.type}` as MessageKey), duration: 0,
-        closeBtn: true });
-    }
+    if (TOASTED.has(e.type)) setToasts((ts) => [...ts, { id: e.id, type: e.type }]);
   }, [res.data]);
-  return null;
+  if (!toasts.length) return null;
+  // A toast stays until closed: arrears and suspension must not slip by unseen.
+  return (
+    <div role="alert" className="rk-toasts">
+      {toasts.map((x) => (
+        <Alert key={x.id} theme={x.type === 'ACCOUNT_SUSPENDED' ? 'error' : 'warning'} title={x.type}
+          message={t(`toast.${x.type}` as MessageKey)} closeBtn={t('common.close')}
+          onClose={() => setToasts((ts) => ts.filter((y) => y.id !== x.id))} />
+      ))}
+    </div>
+  );
 }
 
 export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut: () => void }) {

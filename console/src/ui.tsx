@@ -49,5 +49,6 @@ export function Field({ label, children }: { label: string; children: ReactNode 
 }
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
-  return <section className="rk-card" aria-label={title}><h2 style={{ marginTop: 0, fontSize: 18 }}>{title}</h2>{children}</section>;
+  // Unnamed on purpose: the heading titles it; a named region would also answer "find by label" queries.
+  return <section className="rk-card"><h2 style={{ marginTop: 0, fontSize: 18 }}>{title}</h2>{children}</section>;
 }

@@ -64,7 +64,7 @@ export default function Renewals() {
   const w = WINDOWS.find((x) => x.key === win)!;
   const filter = { ...(w.days ? { expiringWithinDays: w.days } : {}), ...(w.expired ? { expired: true } : {}),
     ...(flagFilter ? { flag: flagFilter } : {}) };
-  const [basic, refetchBasic] = useQuery({ query: Basic, pause: !caps.ready || full });
+  const [basic, refetchBasic] = useQuery({ query: Basic, pause: !caps.ready }); // names, and the rows without §12
   const [fullRes, refetchFull] = useQuery({ query: Full, variables: { filter }, pause: !full });
   const refetch = () => (full ? refetchFull : refetchBasic)({ requestPolicy: 'network-only' });
   const names = new Map((basic.data?.applications ?? []).map((a) => [a.sdkAppId, a.name]));
