@@ -6,6 +6,7 @@ from playwright.async_api import expect
 
 from tests.console.conftest import OPERATOR
 from tests.factories import issue_token, new_account, new_app
+from tests.gql import data, gql
 from tests.money import (
     advance,
     credit,
@@ -16,7 +17,6 @@ from tests.money import (
     shanghai,
     usage_event,
 )
-from tests.gql import data, gql
 
 APP_Q = "query($a: Int!) { application(sdkAppId: $a) { package { status edition rtc { expiresAt } im { expiresAt } } } }"
 
@@ -38,6 +38,9 @@ async def test_UI2_B4_new_customer_compares_editions_and_buys_basic_3_months_fir
     await expect(basic.locator("del")).to_have_text("¥3,374.00")  # the list price, struck through
     await expect(basic.locator(".rk-price")).to_have_text("¥2,999.00")
     await expect(matrix.get_by_role("row", name=re.compile("MAX_PARTICIPANTS"))).to_contain_text("50")
+    campaigns = page.get_by_role("table", name="优惠活动")
+    await expect(campaigns.locator("tr[data-edition=BASIC]")).to_contain_text("¥1,653.26")
+    await expect(campaigns.locator("tr[data-edition=BASIC]")).to_contain_text("新客首单 4.9 折")
 
     await page.get_by_role("link", name="购买", exact=True).click()
     await expect(page.get_by_label("选择应用")).to_have_value(str(app))
@@ -126,7 +129,7 @@ async def test_F1_requests_a_refund_and_sees_its_status(api, console):
 
 
 async def test_S1_S3_arrears_and_suspension_show_live_when_an_operator_advances_the_clock(api, console):
-    account_id, token = await new_account(api, "Heavy user")
+    _, token = await new_account(api, "Heavy user")
     app = await new_app(api, token, "Rooms")
     service = await issue_token(api, "SERVICE")
     assert (await record_usage(api, service, [usage_event(app, 20_000)]))["accepted"] == 1  # 140.00 postpaid

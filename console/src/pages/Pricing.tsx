@@ -3,7 +3,21 @@ import { graphql } from '../gql';
 import { useI18n } from '../i18n';
 import { formatMoney, formatNumber } from '../format';
 import { campaignName } from '../quote';
+import { useCapabilities } from '../capabilities';
 import { GqlError, Section } from '../ui';
+
+// The campaigns as the customer would get them: the first-month line of a 1-month quote per edition
+// (with a token, the caller's own eligibility; without, a new owner's, as B-4 says).
+const FirstMonth = graphql(`
+  query FirstMonth {
+    basic: quote(edition: BASIC, months: 1) { lines { campaign amount { amount } } }
+    advanced: quote(edition: ADVANCED, months: 1) { lines { campaign amount { amount } } }
+    largeRoom: quote(edition: LARGE_ROOM, months: 1) { lines { campaign amount { amount } } }
+  }
+`);
+const CampaignList = graphql(`
+  query PublicCampaigns { campaigns { code percentOfList editions firstOrderOnly endsAt } }
+`);
 
 const PricingQuery = graphql(`
   query Pricing {
@@ -18,6 +32,13 @@ const PricingQuery = graphql(`
 export default function Pricing() {
   const { t, locale } = useI18n();
   const [{ data, error }] = useQuery({ query: PricingQuery });
+  const [{ data: first }] = useQuery({ query: FirstMonth });
+  const caps = useCapabilities();
+  const [{ data: camps }] = useQuery({ query: CampaignList, pause: !caps.has('campaigns') });
+  const firstLine = (code: string) => {
+    const q = code === 'BASIC' ? first?.basic : code === 'ADVANCED' ? first?.advanced : code === 'LARGE_ROOM' ? first?.largeRoom : null;
+    return q?.lines[0];
+  };
   const m = data?.featureMatrix;
   return (
     <>
@@ -65,10 +86,20 @@ export default function Pricing() {
             </table>
           </Section>
           <Section title={t('pricing.campaigns')}>
-            <ul>
-              <li>{campaignName('FIRST_ORDER', locale)}</li>
-              <li>{campaignName('ALL_CUSTOMERS', locale)}</li>
-            </ul>
+            <table className="rk-table" aria-label={t('pricing.campaigns')}>
+              <thead><tr><th scope="col">{t('common.edition')}</th><th scope="col">{t('pricing.current')}</th>
+                <th scope="col">{t('pricing.firstMonth')}</th><th scope="col">{t('quote.campaign')}</th></tr></thead>
+              <tbody>{m.editions.filter((e) => e.trialDays == null).map((e) => {
+                const l = firstLine(e.code);
+                return (
+                  <tr key={e.code} data-edition={e.code}><td>{e.name}</td><td>{formatMoney(e.currentPrice.amount, locale)}</td>
+                    <td className="rk-price">{l ? formatMoney(l.amount.amount, locale) : '—'}</td>
+                    <td>{l?.campaign ? campaignName(l.campaign, locale) : '—'}</td></tr>);
+              })}</tbody>
+            </table>
+            {camps?.campaigns && (
+              <ul>{camps.campaigns.map((c) => (
+                <li key={c.code}>{campaignName(c.code, locale)} · {c.percentOfList}% · {c.editions.join(', ')}</li>))}</ul>)}
             <p className="rk-muted">{t('pricing.campaignsNote')}</p>
           </Section>
         </>
