@@ -1,4 +1,4 @@
-"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, run."""
+"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, demo, run."""
 import argparse
 import asyncio
 import sys
@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     p_setup.add_argument("--reset", action="store_true", help="development: put the seeded catalog back")
     sub.add_parser("create-operator-token", help="print a new OPERATOR token")
     sub.add_parser("audit", help="check the ledger (B-7)")
+    sub.add_parser("demo", help="create a funded demo account and print a console sign-in link (sandbox)")
     sub.add_parser("run", help="everything `make run` needs: embedded services when unset, setup, API and worker")
     args = parser.parse_args(argv)
 
@@ -113,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_run(_create_operator_token()))
     elif args.command == "audit":
         return _run(_audit())
+    elif args.command == "demo":
+        from app.demo import create_demo, print_demo
+
+        print_demo(_run(create_demo()), get_settings().port)
     elif args.command == "run":
         from app.embedded import run_everything
 

@@ -538,6 +538,9 @@ def run_everything() -> int:
             redis_url = redis_url or services.redis_url
         print("Applying migrations and seeding the catalog …", flush=True)
         asyncio.run(_setup(database_url, redis_url))
+        from app import console_static
+
+        console_ok = console_static.ensure_built(lambda m: print(m, file=sys.stderr, flush=True))
 
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
         # O-1: one metrics directory for the API and the worker, emptied at each start.
@@ -562,6 +565,8 @@ def run_everything() -> int:
             if not announced and (health := _health(port)) is not None:
                 announced = True
                 print(f"\nRoomKit Billing is serving http://{HOST}:{port}/graphql  (Ctrl-C to stop)\n", flush=True)
+                if console_ok:
+                    print(f"The console is at http://{HOST}:{port}/console/\n", flush=True)
                 if health[0] != 200:
                     print(f"warning: /readyz answers {health[0]} {health[1]}", file=sys.stderr, flush=True)
             time.sleep(0.5)

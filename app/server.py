@@ -7,7 +7,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
-from app import auth_cache, db, live_events, logs, metrics, ops_http, redis_conn
+from app import auth_cache, console_static, db, live_events, logs, metrics, ops_http, redis_conn
 from app.response_cache import ResponseCache
 from app.settings import get_settings
 from graphql_schema.context import Context
@@ -72,6 +72,7 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
             Route("/healthz", ops_http.healthz),
             Route("/readyz", ops_http.readyz),
             Route("/metrics", ops_http.metrics_endpoint),
+            *console_static.routes(),
         ],
         middleware=[Middleware(logs.RequestLog)],
         lifespan=lifespan,

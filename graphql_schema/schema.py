@@ -19,6 +19,7 @@ from graphql_schema.accounts.mutations import AccountsMutation
 from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.management import CatalogManagementMutation, CatalogManagementQuery
 from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.console.queries import ConsoleQuery
 from graphql_schema.cost import QueryCost
 from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
@@ -38,13 +39,15 @@ from graphql_schema.system.queries import SystemQuery
 from graphql_schema.usage.mutations import UsageMutation
 from graphql_schema.webhooks.mutations import WebhooksMutation
 from graphql_schema.webhooks.queries import WebhooksQuery
+from graphql_schema.usage.queries import UsageQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery, RenewalsQuery))
+                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery, RenewalsQuery,
+                              ConsoleQuery, UsageQuery))
 Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
                                     UpgradeMutation, RefundsMutation, WebhooksMutation, CatalogManagementMutation,
                                     RenewalsMutation))
