@@ -125,7 +125,8 @@ def install() -> None:
     from app.domain import observe
 
     observe.install(observe.Sink(order_placed=order_placed, auto_renew_attempt=auto_renew_attempt,
-                                 timer_done=timer_done, timers_done=timers_done))
+                                 timer_done=timer_done, timers_done=timers_done,
+                                 webhook_delivery=webhook_delivery))
 
 
 def render(timers_due: int | None) -> tuple[bytes, str]:

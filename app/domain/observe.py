@@ -17,6 +17,7 @@ class Sink:
     auto_renew_attempt: Callable[[str, str | None], None]
     timer_done: Callable[[float], None]
     timers_done: Callable[[list[float]], None]
+    webhook_delivery: Callable[[str], None] | None = None
 
 
 _sink: Sink | None = None
@@ -60,3 +61,9 @@ def timers_done(dues: list[datetime], now: datetime) -> None:
     if dues:
         lateness = [(now - due).total_seconds() for due in dues]
         _after_commit(lambda s: s.timers_done(lateness))
+
+
+def webhook_delivery(outcome: str) -> None:
+    """One attempt's outcome (W-4): the HTTP call has happened whatever the transaction does."""
+    if _sink is not None and _sink.webhook_delivery is not None:
+        _sink.webhook_delivery(outcome)

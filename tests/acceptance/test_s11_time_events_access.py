@@ -90,6 +90,7 @@ async def test_H2_other_accounts_ids_answer_like_missing_ids(client):
         real = await gql(client, query, var_real, intruder)
         missing = await gql(client, query, var_missing, intruder)
         for r in (real, missing):
+            r.pop("extensions", None)  # H-4's running cost meter differs between any two calls
             for e in r.get("errors", []):
                 e.pop("locations", None)
         assert real == missing

@@ -7,7 +7,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from standardwebhooks import Webhook
+from tests.webhooks.receiver import SimulatedTimeWebhook as Webhook
 
 from tests.conftest import START
 from tests.factories import new_account, new_app

@@ -8,6 +8,8 @@ lowest first-month price wins, and campaigns never stack (B-4).
 from dataclasses import dataclass
 from datetime import datetime
 
+from app import cache_validity
+
 from app.domain.accounts.caller import Caller
 from app.domain.catalog import audit
 from app.domain.catalog.models import Campaign, Edition
@@ -21,6 +23,11 @@ CODE_MAX = 32
 
 
 def in_effect(c: Campaign, at: datetime) -> bool:
+    # An answer that depends on a campaign window stays true only until the window's next edge:
+    # a cached response (app/response_cache.py) must not outlive it (K-3, N-2).
+    for edge in (c.starts_at, c.ends_at):
+        if edge is not None and edge > at:
+            cache_validity.cap(edge)
     return c.enabled and (c.starts_at is None or c.starts_at <= at) and (c.ends_at is None or at < c.ends_at)
 
 

@@ -10,6 +10,8 @@ jump, a late worker or two API processes all see the same price for the same ins
 from collections.abc import Iterable
 from datetime import datetime
 
+from app import cache_validity
+
 from app.domain.catalog.models import Component, PriceChange
 from app.domain.errors import DomainError
 
@@ -26,6 +28,11 @@ async def monthly_prices_fen(codes: Iterable[str], at: datetime) -> dict[str, in
         .order_by("component_id", "-effective_at", "-id")
         .values_list("component_id", "price_fen")
     )
+    # The answer holds until the next scheduled change of these components: a cached response
+    # (app/response_cache.py) must not be served at or after it (K-1, N-2).
+    upcoming = await (PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__gt=at)
+                      .order_by("effective_at").limit(1).values_list("effective_at", flat=True))
+    cache_validity.cap(upcoming[0] if upcoming else None)
     seen: set[str] = set()
     for code, price in changes:  # the first row per component is the one in effect
         if code not in seen:

@@ -13,7 +13,7 @@ from tortoise import connections
 from app import clock
 from app.domain import tx
 from app.domain.events import service as events
-from app.domain import locks
+from app.domain import locks, observe
 from app.domain.webhooks import delivery, kick
 from app.domain.webhooks.delivery import Message, Outcome
 from app.domain.webhooks.endpoints import signing_secrets
@@ -88,7 +88,8 @@ async def _send(row: dict) -> Outcome:
 
 
 def _record_attempt(delivery_id: int, endpoint_id: int, outcome: Outcome, status: str) -> None:
-    """The one place an attempt's outcome is known (metrics are wired here at merge)."""
+    """The one place an attempt's outcome is known: logged and counted (O-1)."""
+    observe.webhook_delivery(status)
     log.info("webhook attempt", extra={"delivery_id": delivery_id, "endpoint_id": endpoint_id,
                                        "http_status": outcome.http_status, "outcome": status,
                                        "duration_ms": outcome.duration_ms})
