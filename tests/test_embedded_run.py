@@ -29,6 +29,8 @@ EXPECTED_PRICES = {
 NOT_INHERITED = {
     "DATABASE_URL", "REDIS_URL", "CLOCK_MODE", "PAYMENTS_MODE", "ROOMKIT_OPERATOR_TOKEN",
     "ROOMKIT_TEST_DATA", "DATA_DIR", "PORT",
+    # `run` empties its metrics directory at start: it must get its own, not wipe the test session's.
+    "PROMETHEUS_MULTIPROC_DIR",
 }
 START_TIMEOUT = 120  # until /healthz is ok
 DEGRADED_GRACE = 30  # /healthz answering, but not ok, for this long: it will not get better

@@ -181,6 +181,7 @@ async def test_H2_quote_for_another_accounts_app_is_not_found(client):
     real = await gql(client, QUOTE, {"a": app, "e": "BASIC", "m": 1}, intruder)
     missing = await gql(client, QUOTE, {"a": 1499999999, "e": "BASIC", "m": 1}, intruder)
     for r in (real, missing):
+        r.pop("extensions", None)  # H-4's running cost meter differs between any two calls
         for e in r.get("errors", []):
             e.pop("locations", None)
             e["message"] = e["message"].replace(str(app), "ID").replace("1499999999", "ID")

@@ -202,7 +202,7 @@ async def test_V1_an_event_written_by_a_worker_reaches_the_subscriber_through_re
         while not re.search(r"← \S*cron:sweep ● 1\b", logs()):
             assert all(w.poll() is None for w in workers) and time.monotonic() < deadline, logs()
             await asyncio.sleep(0.05)
-        assert len(re.findall(r"← cron:sweep ● 1\b", logs())) == 1, logs()
+        assert len(re.findall(r"← \S*cron:sweep ● 1\b", logs())) == 1, logs()
     finally:
         for worker in workers:
             stop(worker)
