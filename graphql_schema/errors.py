@@ -2,6 +2,7 @@
 errors with `extensions.code` (contract: UNAUTHENTICATED, FORBIDDEN)."""
 import strawberry
 
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 
 
@@ -14,12 +15,12 @@ class ApiError(Exception):
 
 
 def unauthenticated() -> ApiError:
-    return ApiError("UNAUTHENTICATED", "a valid bearer token is required: the 'Authorization: Bearer <token>' header, "
+    return ApiError(ErrorCode.UNAUTHENTICATED, "a valid bearer token is required: the 'Authorization: Bearer <token>' header, "
                                        "or {\"Authorization\": \"Bearer <token>\"} in a WebSocket's connection_init")
 
 
 def forbidden(what: str = "this operation") -> ApiError:
-    return ApiError("FORBIDDEN", f"the caller's role or scopes do not allow {what}")
+    return ApiError(ErrorCode.FORBIDDEN, f"the caller's role or scopes do not allow {what}")
 
 
 def from_domain(error: DomainError) -> ApiError:

@@ -3,6 +3,7 @@ import base64
 
 import strawberry
 
+from app.domain.codes import ErrorCode
 from graphql_schema.errors import ApiError
 
 MAX_PAGE = 100
@@ -16,7 +17,7 @@ class PageInfo:
 
 def check_first(first: int) -> int:
     if first < 0 or first > MAX_PAGE:
-        raise ApiError("BAD_USER_INPUT", f"first must be between 0 and {MAX_PAGE}")
+        raise ApiError(ErrorCode.BAD_USER_INPUT, f"first must be between 0 and {MAX_PAGE}")
     return first
 
 
@@ -33,4 +34,4 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
             raise ValueError
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError("BAD_USER_INPUT", "after is not a cursor of this list")
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "after is not a cursor of this list")

@@ -1,7 +1,6 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
 from arq import cron
 from arq.connections import RedisSettings
-from arq.logs import default_log_config
 from arq.worker import func
 from arq.worker import run_worker as arq_run_worker
 
@@ -9,7 +8,13 @@ from app import db, live_events, logs, metrics, redis_conn
 from app.settings import get_settings
 from workers import enqueue
 from workers.observe import logged
-from workers.tasks import ping, relay_webhooks, run_account_timers, run_package_timers, sweep
+from workers.tasks import (
+    ping,
+    relay_webhooks,
+    run_account_timers,
+    run_package_timers,
+    sweep,
+)
 
 
 def redis_settings(url: str | None = None) -> RedisSettings:

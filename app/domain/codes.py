@@ -10,6 +10,8 @@ class ErrorCode(StrEnum):
     # access and lookup (H-1, H-2)
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
     # input (H-3)
     INVALID_INPUT = "INVALID_INPUT"
     INVALID_AMOUNT = "INVALID_AMOUNT"

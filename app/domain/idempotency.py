@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from app.domain import tx
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.inputs import clean_text
 from app.domain.system.models import IdempotencyRecord
@@ -22,7 +23,7 @@ MAX_KEY = 64
 
 def check_key(key: str | None) -> str:
     if key is None or not 1 <= len(key) <= MAX_KEY:
-        raise DomainError("INVALID_IDEMPOTENCY_KEY", f"idempotencyKey must be 1–{MAX_KEY} characters",
+        raise DomainError(ErrorCode.INVALID_IDEMPOTENCY_KEY, f"idempotencyKey must be 1–{MAX_KEY} characters",
                           "idempotencyKey")
     return clean_text(key, "idempotencyKey", max_len=None)
 
@@ -51,8 +52,7 @@ async def run_once(
         if existing is not None:
             if existing.created_at > now - KEY_TTL:
                 if existing.mutation != mutation or existing.request_hash != digest:
-                    raise DomainError(
-                        "IDEMPOTENCY_KEY_REUSED",
+                    raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                         "this idempotencyKey was used with another input or operation in the last 24 h",
                         "idempotencyKey",
                     )

@@ -8,10 +8,16 @@ from app import clock
 from app.domain import idempotency
 from app.domain.accounts import funding
 from app.domain.accounts import service as accounts
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.money import parse_amount
 from app.settings import get_settings
-from graphql_schema.accounts.types import AccountPayload, VoucherPayload, account_of, voucher_of
+from graphql_schema.accounts.types import (
+    AccountPayload,
+    VoucherPayload,
+    account_of,
+    voucher_of,
+)
 from graphql_schema.errors import forbidden, user_errors
 from graphql_schema.ids import own_account, parse_id
 from graphql_schema.permissions import caller_of, operator
@@ -57,7 +63,7 @@ class FundingMutation:
         caller = caller_of(info)
         if caller.role in ("OPERATOR", "SERVICE"):
             if account_id is None:
-                return AccountPayload(errors=user_errors(DomainError("NOT_FOUND", "name the account", "accountId")))
+                return AccountPayload(errors=user_errors(DomainError(ErrorCode.NOT_FOUND, "name the account", "accountId")))
             try:
                 target = parse_id(account_id, "account", "accountId")
                 await accounts.get_account(target)

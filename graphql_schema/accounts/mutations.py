@@ -4,6 +4,7 @@ from strawberry.types import Info
 from app import clock
 from app.domain.accounts import arrears
 from app.domain.accounts import service as accounts
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
 from graphql_schema.accounts.types import (
     AccountPayload,
@@ -46,7 +47,7 @@ class AccountsMutation:
                 try:
                     owner_id = parse_id(input.owner_id, "account", "ownerId")
                 except NotFound:  # a malformed id names no account, like an unknown one: INVALID_OWNER
-                    raise DomainError("INVALID_OWNER", "sub-users and collaborators need an OWNER account", "ownerId")
+                    raise DomainError(ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId")
             account, token = await accounts.create_account(
                 name=input.name, type=(input.type or AccountType.OWNER).value, owner_id=owner_id,
                 real_name_verified=input.real_name_verified is not False, now=await clock.now(),
@@ -62,7 +63,7 @@ class AccountsMutation:
         operator(info)
         try:
             if scopes is not None and len(scopes) > MAX_LIST:
-                raise DomainError("LIST_TOO_LONG", f"at most {MAX_LIST} scopes", "scopes")
+                raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_LIST} scopes", "scopes")
             acc = parse_id(account_id, "account", "accountId") if account_id is not None else None
             token = await accounts.issue_token(account_id=acc, role=role.value, scopes=scopes, now=await clock.now())
         except DomainError as e:

@@ -2,6 +2,7 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.packages import service as packages
 from graphql_schema.catalog.types import EditionCode
@@ -39,7 +40,7 @@ class RenewInput:
 def voucher_ids_of(ids: list[strawberry.ID] | None) -> list[int]:
     ids = ids or []
     if len(ids) > MAX_LIST:
-        raise DomainError("LIST_TOO_LONG", f"at most {MAX_LIST} vouchers", "voucherIds")
+        raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_LIST} vouchers", "voucherIds")
     return [parse_id(v, "voucher", "voucherIds") for v in ids]
 
 

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.renewals import align, listing
 from graphql_schema.catalog.types import Quote, quote_of
@@ -54,7 +55,7 @@ def decode_cursor(cursor: str | None) -> listing.Cursor | None:
         instant = datetime.fromtimestamp(seconds, tz=clock.wall_now().tzinfo).replace(microsecond=micro)
         return listing.Cursor(instant, int(sdk_app_id))
     except (ValueError, UnicodeDecodeError, OverflowError, OSError):
-        raise ApiError("BAD_USER_INPUT", "after is not a cursor of this list")
+        raise ApiError(ErrorCode.BAD_USER_INPUT, "after is not a cursor of this list")
 
 
 def filter_of(f: RenewalFilter | None) -> listing.Filter:

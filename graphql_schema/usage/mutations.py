@@ -4,6 +4,7 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.usage import service as usage
 from graphql_schema.enums import UsageKind
@@ -65,7 +66,7 @@ class UsageMutation:
             try:
                 parsed = date.fromisoformat(day)
             except ValueError:
-                raise DomainError("INVALID_DAY", "day must be YYYY-MM-DD", "day")
+                raise DomainError(ErrorCode.INVALID_DAY, "day must be YYYY-MM-DD", "day")
             recorded = await usage.record_im_stats(sdk_app_id, parsed, dau, peak_groups, now=await clock.now())
         except DomainError as e:
             return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])

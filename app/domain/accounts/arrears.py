@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from app.domain import tx
 from app.domain.accounts.models import Account, Application
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.inputs import clean_text
@@ -97,11 +98,11 @@ async def ban(account_id: int, reason: str, at: datetime) -> Account:
     """S-6: the account and every app BANNED at once and for ever; auto-renew off."""
     reason = clean_text(reason or "", "reason", max_len=None).strip()
     if not reason or len(reason) > 200:
-        raise DomainError("INVALID_REASON", "give a reason of 1–200 characters", "reason")
+        raise DomainError(ErrorCode.INVALID_REASON, "give a reason of 1–200 characters", "reason")
     async with tx.atomic():
         account = await Account.filter(id=account_id).select_for_update().first()
         if account is None or account.type != "OWNER":
-            raise DomainError("NOT_FOUND", "account not found", "accountId")
+            raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
         if account.status == "BANNED":
             return account
         account.status = "BANNED"

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from app.domain import locks
 from app.domain.accounts.models import Account, Voucher
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.inputs import clean_text
@@ -17,11 +18,11 @@ SOURCES = {"cash": "CASH", "income": "INCOME", "gift": "GIFT"}
 async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime, kind: str = "CREDIT") -> Account:
     book = SOURCES.get(clean_text(source or "", "source", max_len=None).lower())
     if book is None:
-        raise DomainError("INVALID_SOURCE", "source must be cash, income or gift", "source")
+        raise DomainError(ErrorCode.INVALID_SOURCE, "source must be cash, income or gift", "source")
     async with atomic():
         account = await locks.account(account_id, at)
         if account.type != "OWNER":
-            raise DomainError("INVALID_ACCOUNT", "credit the owner account; sub-users have no balance", "accountId")
+            raise DomainError(ErrorCode.INVALID_ACCOUNT, "credit the owner account; sub-users have no balance", "accountId")
         await ledger.post(account, kind, [Posting(book, amount_fen), Posting("FUNDING", -amount_fen)], at=at)
         await events.record(
             "BALANCE_CREDITED", account_id=account.id, at=at,
@@ -35,13 +36,13 @@ async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime,
 
 async def grant_voucher(account_id: int, amount_fen: int, expires_at: datetime, *, at: datetime) -> Voucher:
     if expires_at.tzinfo is None:
-        raise DomainError("INVALID_TIME", "give expiresAt with its UTC offset", "expiresAt")
+        raise DomainError(ErrorCode.INVALID_TIME, "give expiresAt with its UTC offset", "expiresAt")
     if expires_at <= at:
-        raise DomainError("INVALID_EXPIRY", "a voucher must expire in the future", "expiresAt")
+        raise DomainError(ErrorCode.INVALID_EXPIRY, "a voucher must expire in the future", "expiresAt")
     async with atomic():
         account = await locks.account(account_id, at)
         if account.type != "OWNER":
-            raise DomainError("INVALID_ACCOUNT", "grant vouchers to the owner account", "accountId")
+            raise DomainError(ErrorCode.INVALID_ACCOUNT, "grant vouchers to the owner account", "accountId")
         voucher = await Voucher.create(account_id=account.id, amount_fen=amount_fen, expires_at=expires_at, created_at=at)
         await events.record(
             "VOUCHER_GRANTED", account_id=account.id, at=at,

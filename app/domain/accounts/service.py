@@ -4,6 +4,7 @@ import secrets
 
 from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
 from app.domain.accounts.models import Account, ApiToken, Application
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.inputs import clean_text
@@ -20,9 +21,9 @@ def hash_token(token: str) -> str:
 def check_name(name: str, field: str = "name") -> str:
     name = clean_text(name or "", field, max_len=None).strip()
     if not name:
-        raise DomainError("INVALID_NAME", "name must not be empty", field)
+        raise DomainError(ErrorCode.INVALID_NAME, "name must not be empty", field)
     if len(name) > MAX_NAME:
-        raise DomainError("INVALID_NAME", f"name is longer than {MAX_NAME} characters", field)
+        raise DomainError(ErrorCode.INVALID_NAME, f"name is longer than {MAX_NAME} characters", field)
     return name
 
 
@@ -37,14 +38,14 @@ async def create_account(
 ) -> tuple[Account, str]:
     name = check_name(name)
     if type not in ACCOUNT_TYPES:
-        raise DomainError("INVALID_ACCOUNT_TYPE", f"unknown account type {type}", "type")
+        raise DomainError(ErrorCode.INVALID_ACCOUNT_TYPE, f"unknown account type {type}", "type")
     if type == "OWNER":
         if owner_id is not None:
-            raise DomainError("INVALID_OWNER", "an OWNER account has no owner", "ownerId")
+            raise DomainError(ErrorCode.INVALID_OWNER, "an OWNER account has no owner", "ownerId")
     else:
         owner = await Account.get_or_none(id=owner_id) if owner_id is not None else None
         if owner is None or owner.type != "OWNER":
-            raise DomainError("INVALID_OWNER", "sub-users and collaborators need an OWNER account", "ownerId")
+            raise DomainError(ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId")
     account = await Account.create(
         name=name, type=type, owner_id=owner_id, real_name_verified=real_name_verified, created_at=now
     )
@@ -54,19 +55,19 @@ async def create_account(
 
 async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now) -> str:
     if role not in ROLES:
-        raise DomainError("INVALID_ROLE", f"unknown role {role}", "role")
+        raise DomainError(ErrorCode.INVALID_ROLE, f"unknown role {role}", "role")
     scopes = sorted(set(scopes or []))
     if role in ("CUSTOMER", "PARTNER"):
         if account_id is None or await Account.get_or_none(id=account_id) is None:
             raise NotFound("account", "accountId")
     elif account_id is not None:
-        raise DomainError("INVALID_ROLE", f"a {role} token belongs to no account", "accountId")
+        raise DomainError(ErrorCode.INVALID_ROLE, f"a {role} token belongs to no account", "accountId")
     if role == "PARTNER":
         unknown = [s for s in scopes if s not in PARTNER_SCOPES]
         if unknown:
-            raise DomainError("INVALID_SCOPE", f"unknown scopes: {', '.join(unknown)}", "scopes")
+            raise DomainError(ErrorCode.INVALID_SCOPE, f"unknown scopes: {', '.join(unknown)}", "scopes")
     elif scopes:
-        raise DomainError("INVALID_SCOPE", "only PARTNER tokens carry scopes", "scopes")
+        raise DomainError(ErrorCode.INVALID_SCOPE, "only PARTNER tokens carry scopes", "scopes")
     return await _new_token(role, account_id, scopes, now)
 
 
@@ -110,7 +111,7 @@ async def create_application(account_id: int, name: str, now) -> Application:
         # Under the account lock, so a suspension or ban cannot slip between the check and the insert.
         account = await Account.filter(id=account_id).select_for_update().first()
         if account.status == "BANNED":
-            raise DomainError("ACCOUNT_BANNED", "the account is banned")
+            raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
         status = "SUSPENDED" if account.status == "SUSPENDED" else "ACTIVE"  # S-3: every app stops
         app = await Application.create(account_id=account_id, name=name, status=status, created_at=now)
         await events.record("APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now,

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from app import cache_validity
-
 from app.domain.catalog.models import Component, PriceChange
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 
 
@@ -44,5 +44,5 @@ async def monthly_prices_fen(codes: Iterable[str], at: datetime) -> dict[str, in
 async def monthly_price_fen(code: str, at: datetime) -> int:
     prices = await monthly_prices_fen([code], at)
     if code not in prices:
-        raise DomainError("INVALID_COMPONENT", f"unknown component {code}", "component")
+        raise DomainError(ErrorCode.INVALID_COMPONENT, f"unknown component {code}", "component")
     return prices[code]

@@ -10,6 +10,7 @@ from app.domain.catalog import campaigns, prices
 from app.domain.catalog.models import Component, Edition, EditionFeature, Feature
 from app.domain.catalog.pricing import MAX_MONTHS, MIN_MONTHS, Line, purchase_lines
 from app.domain.catalog.seed import NON_FEATURE_GROUPS
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 
 # Kept here for the callers that import them from the catalog service.
@@ -63,7 +64,7 @@ async def edition(code: str, at: datetime | None = None) -> EditionView | None:
 async def purchasable_edition(code: str, at: datetime | None = None) -> EditionView:
     view = await edition(code, at)
     if view is None or not view.edition.purchasable:
-        raise DomainError("INVALID_EDITION", f"{code} cannot be purchased; choose BASIC, ADVANCED or LARGE_ROOM",
+        raise DomainError(ErrorCode.INVALID_EDITION, f"{code} cannot be purchased; choose BASIC, ADVANCED or LARGE_ROOM",
                           "edition")
     return view
 
@@ -88,7 +89,7 @@ def included_feature_codes(cells: list[EditionFeature]) -> list[str]:
 
 def check_months(months: int) -> None:
     if not isinstance(months, int) or not MIN_MONTHS <= months <= MAX_MONTHS:
-        raise DomainError("INVALID_DURATION", f"months must be an integer from {MIN_MONTHS} to {MAX_MONTHS}",
+        raise DomainError(ErrorCode.INVALID_DURATION, f"months must be an integer from {MIN_MONTHS} to {MAX_MONTHS}",
                           "months")
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.accounts.models import Account, Voucher
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.ledger import service as ledger
 from app.domain.ledger.service import Posting
@@ -26,9 +27,9 @@ class Split:
 
 async def lock_vouchers(account: Account, voucher_ids: list[int], now: datetime) -> list[Voucher]:
     if len(voucher_ids) > MAX_VOUCHERS:
-        raise DomainError("LIST_TOO_LONG", f"at most {MAX_VOUCHERS} vouchers", "voucherIds")
+        raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_VOUCHERS} vouchers", "voucherIds")
     if len(set(voucher_ids)) != len(voucher_ids):
-        raise DomainError("INVALID_VOUCHER", "a voucher is listed twice", "voucherIds")
+        raise DomainError(ErrorCode.INVALID_VOUCHER, "a voucher is listed twice", "voucherIds")
     if not voucher_ids:
         return []
     rows = {v.id: v for v in await Voucher.filter(id__in=voucher_ids, account_id=account.id).select_for_update()}
@@ -36,11 +37,11 @@ async def lock_vouchers(account: Account, voucher_ids: list[int], now: datetime)
     for vid in voucher_ids:
         v = rows.get(vid)
         if v is None:
-            raise DomainError("NOT_FOUND", f"voucher {vid} not found", "voucherIds")
+            raise DomainError(ErrorCode.NOT_FOUND, f"voucher {vid} not found", "voucherIds")
         if v.used_at is not None:
-            raise DomainError("VOUCHER_USED", f"voucher {vid} was already used", "voucherIds")
+            raise DomainError(ErrorCode.VOUCHER_USED, f"voucher {vid} was already used", "voucherIds")
         if v.expires_at <= now:
-            raise DomainError("VOUCHER_EXPIRED", f"voucher {vid} has expired", "voucherIds")
+            raise DomainError(ErrorCode.VOUCHER_EXPIRED, f"voucher {vid} has expired", "voucherIds")
         vouchers.append(v)
     return vouchers
 
@@ -59,8 +60,7 @@ def plan_split(account: Account, amount_fen: int, vouchers: list[Voucher]) -> Sp
         used.append(v.id)
     split.voucher_ids = tuple(used)
     if left > account.available_fen:
-        raise DomainError(
-            "INSUFFICIENT_BALANCE",
+        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
             f"{format_fen(left)} is due after vouchers but the available balance is {format_fen(account.available_fen)}",
         )
     for name in ("gift", "income", "cash"):

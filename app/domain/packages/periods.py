@@ -12,6 +12,7 @@ from app.domain.accounts.models import Account, Application
 from app.domain.catalog import prices
 from app.domain.catalog.models import Component, Edition
 from app.domain.catalog.pricing import Line
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.orders import payment
@@ -86,7 +87,7 @@ async def renewal_lines(package: Package, components: tuple[str, ...], months: i
 
 def renewable(package: Package | None) -> Package:
     if package is None or package.status not in ("ACTIVE", "EXPIRED") or package.edition == "TRIAL":
-        raise DomainError("NO_ACTIVE_PACKAGE", "the application has no paid package to renew", "sdkAppId")
+        raise DomainError(ErrorCode.NO_ACTIVE_PACKAGE, "the application has no paid package to renew", "sdkAppId")
     return package
 
 

@@ -4,8 +4,8 @@ from datetime import datetime
 from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
-from app.domain.catalog import prices
 from app.domain.catalog import service as catalog
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.money import format_fen
@@ -47,11 +47,11 @@ async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
 
 def check_account_may_buy(locked: Locked) -> None:
     if locked.account.status == "BANNED" or locked.app.status == "BANNED":
-        raise DomainError("ACCOUNT_BANNED", "the account is banned")
+        raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
     if not locked.account.real_name_verified:
-        raise DomainError("REAL_NAME_REQUIRED", "complete real-name verification first")
+        raise DomainError(ErrorCode.REAL_NAME_REQUIRED, "complete real-name verification first")
     if locked.app.status == "RECLAIMED":
-        raise DomainError("APP_RECLAIMED", "the application was reclaimed; nothing can be bought for it", "sdkAppId")
+        raise DomainError(ErrorCode.APP_RECLAIMED, "the application was reclaimed; nothing can be bought for it", "sdkAppId")
 
 
 async def _end_superseded(package: Package | None, at: datetime) -> None:
@@ -72,14 +72,14 @@ async def start_trial(caller: Caller, sdk_app_id: int, *, at: datetime) -> Packa
         locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)
         if locked.app.trials_used >= TRIALS_PER_APP:
-            raise DomainError("TRIAL_LIMIT_PER_APP", f"an application gets at most {TRIALS_PER_APP} trials")
+            raise DomainError(ErrorCode.TRIAL_LIMIT_PER_APP, f"an application gets at most {TRIALS_PER_APP} trials")
         if locked.account.trials_started >= TRIALS_PER_ACCOUNT:
-            raise DomainError("TRIAL_LIMIT_PER_ACCOUNT", f"an account gets at most {TRIALS_PER_ACCOUNT} trials")
+            raise DomainError(ErrorCode.TRIAL_LIMIT_PER_ACCOUNT, f"an account gets at most {TRIALS_PER_ACCOUNT} trials")
         current = locked.package
         if current is not None and current.status == "TRIAL":
-            raise DomainError("TRIAL_ACTIVE", "a trial is already running on this application")
+            raise DomainError(ErrorCode.TRIAL_ACTIVE, "a trial is already running on this application")
         if current is not None and current.status == "ACTIVE":
-            raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active on this application")
+            raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "a paid package is active on this application")
         await _end_superseded(current, at)
         expires = rules.trial_expiry(at)
         package = Package(
@@ -102,13 +102,13 @@ async def purchase(
     view = await catalog.purchasable_edition(edition, at)  # K-1: the prices in effect at the order's instant
     catalog.check_months(months)
     if not accept_agreements:
-        raise DomainError("AGREEMENT_NOT_ACCEPTED", "accept the service agreements to buy", "acceptAgreements")
+        raise DomainError(ErrorCode.AGREEMENT_NOT_ACCEPTED, "accept the service agreements to buy", "acceptAgreements")
     async with atomic():
         locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)
         current = locked.package
         if current is not None and current.status == "ACTIVE":
-            raise DomainError("PACKAGE_ALREADY_ACTIVE", "a paid package is active: renew or upgrade it instead")
+            raise DomainError(ErrorCode.PACKAGE_ALREADY_ACTIVE, "a paid package is active: renew or upgrade it instead")
         lines = await catalog.quote_for(caller, view, months, at)
         split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids)
         await _end_superseded(current, at)
@@ -143,7 +143,7 @@ async def renew(
 ) -> Order:
     catalog.check_months(months)
     if scope not in SCOPES:
-        raise DomainError("INVALID_SCOPE", "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
+        raise DomainError(ErrorCode.INVALID_SCOPE, "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
     async with atomic():
         locked = await lock_app(caller, sdk_app_id, at)
         check_account_may_buy(locked)

@@ -17,6 +17,7 @@ from app.domain.catalog import prices
 from app.domain.catalog import service as catalog
 from app.domain.catalog.models import Component
 from app.domain.catalog.pricing import Line
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.money import format_fen
@@ -102,20 +103,20 @@ def check_change(current_edition: str, target_edition: str, current: dict[str, T
     DOWNGRADE_NOT_ALLOWED when any product's tier would go down (a product the target lacks counts
     as a step down)."""
     if current_edition == target_edition:
-        raise DomainError("SAME_EDITION", f"the package is already {current_edition}", "targetEdition")
+        raise DomainError(ErrorCode.SAME_EDITION, f"the package is already {current_edition}", "targetEdition")
     raised = []
     for product in sorted(set(current) | set(target)):
         mine, theirs = current.get(product), target.get(product)
         mine_tier = -1 if mine is None else mine.tier
         theirs_tier = -1 if theirs is None else theirs.tier
         if theirs_tier < mine_tier:
-            raise DomainError("DOWNGRADE_NOT_ALLOWED",
+            raise DomainError(ErrorCode.DOWNGRADE_NOT_ALLOWED,
                               f"{target_edition} has a lower {product} tier than {current_edition}; "
                               "packages can only be upgraded", "targetEdition")
         if theirs_tier > mine_tier:
             raised.append(product)
     if not raised:
-        raise DomainError("SAME_EDITION", f"{target_edition} raises no component of {current_edition}",
+        raise DomainError(ErrorCode.SAME_EDITION, f"{target_edition} raises no component of {current_edition}",
                           "targetEdition")
     return raised
 
@@ -164,7 +165,7 @@ class Plan:
 def upgradable(package: Package | None, at: datetime) -> Package:
     """U-1: only a running paid package (not a trial, not an expired one)."""
     if package is None or package.status != "ACTIVE" or package.edition == "TRIAL" or package.expires_at <= at:
-        raise DomainError("NO_ACTIVE_PACKAGE", "the application has no active paid package to upgrade", "sdkAppId")
+        raise DomainError(ErrorCode.NO_ACTIVE_PACKAGE, "the application has no active paid package to upgrade", "sdkAppId")
     return package
 
 
@@ -173,7 +174,7 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     package = upgradable(package, at)
     target = await catalog.edition(target_edition, at)
     if target is None:
-        raise DomainError("INVALID_EDITION", f"unknown edition {target_edition}", "targetEdition")
+        raise DomainError(ErrorCode.INVALID_EDITION, f"unknown edition {target_edition}", "targetEdition")
     codes = [c for c in (package.rtc_code, package.im_code) if c]
     rows = {c.code: c for c in await Component.filter(code__in=codes)}
     monthly = await prices.monthly_prices_fen(codes, at)  # U-3 / K-1: the prices in effect now
@@ -187,7 +188,7 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     for product in raised_products:
         which = by_product.get(product)
         if which is None:  # the package lacks the product altogether: not in the seeded catalog
-            raise DomainError("DOWNGRADE_NOT_ALLOWED", f"the package has no {product} component to raise",
+            raise DomainError(ErrorCode.DOWNGRADE_NOT_ALLOWED, f"the package has no {product} component to raise",
                               "targetEdition")
         rest = remaining(getattr(package, f"{which}_anchor"), getattr(package, f"{which}_months"), at)
         old, new = mine[which], theirs[which]

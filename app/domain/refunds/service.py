@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account
+from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.inputs import clean_optional
@@ -20,8 +21,7 @@ from app.domain.ledger import service as ledger
 from app.domain.ledger.service import Posting
 from app.domain.money import format_fen
 from app.domain.orders.models import Order
-from app.domain.packages import rules
-from app.domain.packages import periods
+from app.domain.packages import periods, rules
 from app.domain.packages.models import Package
 from app.domain.refunds.models import Refund
 from app.domain.tx import atomic
@@ -85,42 +85,42 @@ async def _used(order: Order) -> bool:
 
 async def _check_order(order: Order, package: Package | None) -> None:
     if order.kind not in REFUNDABLE_KINDS:
-        raise DomainError("ORDER_NOT_REFUNDABLE", "only purchases and renewals can be refunded", "orderId")
+        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "only purchases and renewals can be refunded", "orderId")
     if order.status != "PAID":
-        raise DomainError("ORDER_NOT_REFUNDABLE", "the order was already refunded", "orderId")
+        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the order was already refunded", "orderId")
     if package is None or package.status not in ("ACTIVE", "EXPIRED"):
-        raise DomainError("ORDER_NOT_REFUNDABLE", "the order's package has ended", "orderId")
+        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the order's package has ended", "orderId")
     if order.kind == "RENEWAL" and await Order.filter(
         package_id=package.id, kind="UPGRADE", status="PAID", id__gt=order.id
     ).exists():
-        raise DomainError("ORDER_NOT_REFUNDABLE",
+        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE,
                           "the package was upgraded after this renewal, and the upgrade was priced on its months",
                           "orderId")
     if order.kind == "RENEWAL" and await Order.filter(
         package_id=package.id, kind="ALIGNMENT", status="PAID", id__gt=order.id
     ).exists():
         # R-9 moved the anchor after this renewal: its period can no longer be taken back exactly.
-        raise DomainError("ORDER_NOT_REFUNDABLE", "the package's expiry was aligned after this renewal", "orderId")
+        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the package's expiry was aligned after this renewal", "orderId")
 
 
 async def _check_first_refund(account: Account) -> None:
     # F-5: a cancelled renewal is a refund too, but not the one no-reason refund.
     if await Refund.filter(account_id=account.id, status="APPROVED", reason="NO_REASON").exists():
-        raise DomainError("REFUND_ALREADY_USED", "the account already had its one no-reason refund")
+        raise DomainError(ErrorCode.REFUND_ALREADY_USED, "the account already had its one no-reason refund")
     if await Refund.filter(account_id=account.id, status="PENDING_REVIEW").exists():
-        raise DomainError("REFUND_ALREADY_USED", "another refund request of the account is waiting for review")
+        raise DomainError(ErrorCode.REFUND_ALREADY_USED, "another refund request of the account is waiting for review")
 
 
 async def check_eligible(locked: Locked, at: datetime) -> None:
     """F-1, in the SPEC's order: the first failure gives the code."""
     if locked.account.status == "BANNED":
-        raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
+        raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned; no refunds (S-6)")
     await _check_order(locked.order, locked.package)
     if at > locked.order.created_at + WINDOW:
-        raise DomainError("REFUND_WINDOW_EXPIRED", "no-reason refunds are possible for 120 hours after payment",
+        raise DomainError(ErrorCode.REFUND_WINDOW_EXPIRED, "no-reason refunds are possible for 120 hours after payment",
                           "orderId")
     if await _used(locked.order):
-        raise DomainError("PACKAGE_USED", "usage was recorded for the application in the order's period", "orderId")
+        raise DomainError(ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId")
     await _check_first_refund(locked.account)
 
 
@@ -129,10 +129,10 @@ async def recheck_on_approval(locked: Locked) -> None:
     order's state, usage since); not the window (the request came in time) nor the one-refund rule
     (this pending request is what blocked any other)."""
     if locked.account.status == "BANNED":
-        raise DomainError("ACCOUNT_BANNED", "the account is banned; no refunds (S-6)")
+        raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned; no refunds (S-6)")
     await _check_order(locked.order, locked.package)
     if await _used(locked.order):
-        raise DomainError("PACKAGE_USED", "usage was recorded for the application in the order's period", "orderId")
+        raise DomainError(ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId")
 
 
 async def _orders_back(locked: Locked) -> list[Order]:
@@ -255,7 +255,7 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
 def check_note(note: str | None) -> str | None:
     clean_optional(note, "note", max_len=None)
     if note is not None and len(note) > MAX_NOTE:
-        raise DomainError("INVALID_NOTE", f"note is longer than {MAX_NOTE} characters", "note")
+        raise DomainError(ErrorCode.INVALID_NOTE, f"note is longer than {MAX_NOTE} characters", "note")
     return note
 
 
@@ -269,7 +269,7 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         locked = await _lock(found.account_id, found.order_id, at)
         refund = await Refund.filter(id=refund_id).select_for_update().first()
         if refund.status != "PENDING_REVIEW":
-            raise DomainError("REFUND_NOT_PENDING", f"the refund is {refund.status}, not waiting for review",
+            raise DomainError(ErrorCode.REFUND_NOT_PENDING, f"the refund is {refund.status}, not waiting for review",
                               "refundId")
         refund.note = note
         ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}

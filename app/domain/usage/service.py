@@ -13,10 +13,9 @@ from tortoise import connections
 from app.domain import locks, tx
 from app.domain.accounts.models import Application
 from app.domain.catalog.models import UsageWeight
+from app.domain.codes import ErrorCode, PackageStatus
 from app.domain.errors import DomainError
 from app.domain.events import bus
-from app.domain.codes import PackageStatus
-
 from app.domain.inputs import clean_text
 from app.domain.packages.models import Package
 from app.domain.timers import package_sweep
@@ -46,16 +45,16 @@ class IngestResult:
 
 def _check(e: UsageInput, weights: dict[str, int], now: datetime) -> None:
     if not e.event_id or len(e.event_id) > 128:
-        raise DomainError("INVALID_EVENT_ID", "eventId must be 1–128 characters", "eventId")
+        raise DomainError(ErrorCode.INVALID_EVENT_ID, "eventId must be 1–128 characters", "eventId")
     clean_text(e.event_id, "eventId", max_len=None)
     if e.kind not in weights:
-        raise DomainError("INVALID_KIND", f"unknown usage kind {e.kind}", "kind")
+        raise DomainError(ErrorCode.INVALID_KIND, f"unknown usage kind {e.kind}", "kind")
     if e.minutes < 0 or e.minutes > MAX_MINUTES:
-        raise DomainError("INVALID_MINUTES", "minutes must be between 0 and 10,000,000", "minutes")
+        raise DomainError(ErrorCode.INVALID_MINUTES, "minutes must be between 0 and 10,000,000", "minutes")
     if e.occurred_at.tzinfo is None:
-        raise DomainError("INVALID_TIME", "occurredAt needs its UTC offset", "occurredAt")
+        raise DomainError(ErrorCode.INVALID_TIME, "occurredAt needs its UTC offset", "occurredAt")
     if e.occurred_at > now + MAX_FUTURE:
-        raise DomainError("INVALID_TIME", "occurredAt is in the future", "occurredAt")
+        raise DomainError(ErrorCode.INVALID_TIME, "occurredAt is in the future", "occurredAt")
 
 
 INSERT = """
@@ -104,7 +103,7 @@ def _covering(history: list[Package], at: datetime) -> tuple[str, Package | None
 
 async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResult:
     if len(events) > MAX_BATCH:
-        raise DomainError("BATCH_TOO_LARGE", f"at most {MAX_BATCH} events a call; the batch was refused whole",
+        raise DomainError(ErrorCode.BATCH_TOO_LARGE, f"at most {MAX_BATCH} events a call; the batch was refused whole",
                           "events")
     weights = {w.kind: w.weight for w in await UsageWeight.all()}
     errors: list[tuple[int, DomainError]] = []
@@ -129,7 +128,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         if e.sdk_app_id in apps:
             known.append(e)
         else:
-            errors.append((index, DomainError("NOT_FOUND", f"application {e.sdk_app_id} not found", "sdkAppId")))
+            errors.append((index, DomainError(ErrorCode.NOT_FOUND, f"application {e.sdk_app_id} not found", "sdkAppId")))
     if not known:
         return IngestResult(0, duplicates, sorted(errors, key=lambda x: x[0]))
     ordered = sorted(known, key=lambda e: (e.occurred_at, e.event_id))
@@ -192,12 +191,12 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
 async def record_im_stats(sdk_app_id: int, day, dau: int, peak_groups: int, *, now: datetime) -> bool:
     """Idempotent by (app, day): True when recorded, False for a duplicate."""
     if dau < 0 or peak_groups < 0:
-        raise DomainError("INVALID_STATS", "dau and peakGroups must not be negative", "dau")
+        raise DomainError(ErrorCode.INVALID_STATS, "dau and peakGroups must not be negative", "dau")
     if day > local_day(now):
-        raise DomainError("INVALID_DAY", "day is in the future", "day")
+        raise DomainError(ErrorCode.INVALID_DAY, "day is in the future", "day")
     app = await Application.get_or_none(sdk_app_id=sdk_app_id)
     if app is None:
-        raise DomainError("NOT_FOUND", f"application {sdk_app_id} not found", "sdkAppId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"application {sdk_app_id} not found", "sdkAppId")
     conn = connections.get("default")
     rows = await conn.execute_query_dict(
         "INSERT INTO im_daily_stat (sdk_app_id, account_id, day, dau, peak_groups, recorded_at) "
