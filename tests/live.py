@@ -34,7 +34,7 @@ def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(10)
+            proc.wait(20)  # the worker drains its running jobs first (up to 10 s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)

@@ -1,4 +1,7 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
+import asyncio
+
+import structlog
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
@@ -63,9 +66,17 @@ class WorkerSettings:
     poll_delay = 0.1
     max_tries = 5
     keep_result = 3600
+    # SIGTERM drains: stop picking jobs, let running ones finish (a sweep is seconds), and only
+    # then cancel what is left — a deploy should not turn every in-flight sweep into a retry.
+    job_completion_wait = 10
 
 
 def run_worker() -> None:
     """`python -m app worker`: run until SIGINT/SIGTERM (arq handles both)."""
     logs.configure()  # JSON lines (O-2), arq's own job lines through the same formatter
-    arq_run_worker(WorkerSettings)
+    try:
+        arq_run_worker(WorkerSettings)
+    except asyncio.CancelledError:
+        # arq's close() re-raises the cancellation of a job still running after the drain; its
+        # transaction rolled back and arq retries it, so this is an orderly stop, not a crash.
+        structlog.get_logger("workers").warning("worker stopped with jobs cancelled after the drain")
