@@ -20,12 +20,15 @@ from app import clock
 
 REDACTED = "[REDACTED]"
 SECRET_SHAPES = [
-    re.compile(r"rk_[a-z]+_[A-Za-z0-9_\-]{16,}"),  # API tokens (accounts.service._new_token)
-    re.compile(r"whsec_[A-Za-z0-9+/=_\-]+"),  # Standard Webhooks signing secrets
-    re.compile(r"\bv1[,=][A-Za-z0-9+/=_\-]{16,}"),  # Standard Webhooks signatures
-    re.compile(r"(?i)\bbearer\s+[^\s\"',}]+"),
+    r"rk_[a-z]+_[A-Za-z0-9_\-]{16,}",  # API tokens (accounts.service._new_token)
+    r"whsec_[A-Za-z0-9+/=_\-]+",  # Standard Webhooks signing secrets
+    r"\bv1[,=][A-Za-z0-9+/=_\-]{16,}",  # Standard Webhooks signatures
+    r"(?i:\bbearer)\s+[^\s\"',}]+",
 ]
+# One alternation, one pass over each string: every log line (one per request) is scrubbed.
+SECRET_PATTERN = re.compile("|".join(SECRET_SHAPES))
 _exact: set[str] = set()
+MIN_SECRET = 6  # no secret shape, nor a registered secret, is shorter
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes: debug level only
 
@@ -35,7 +38,7 @@ log = structlog.get_logger("roomkit")
 
 
 def add_secret(value: str | None) -> None:
-    if value and len(value) >= 6:
+    if value and len(value) >= MIN_SECRET:
         _exact.add(value)
 
 
@@ -43,14 +46,15 @@ def redact(text: str) -> str:
     for secret in _exact:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    for shape in SECRET_SHAPES:
-        text = shape.sub(REDACTED, text)
-    return text
+    return SECRET_PATTERN.sub(REDACTED, text)
+
+
+OWN_KEYS = frozenset({"time", "level", "duration_ms", "status"})  # written by us, never secret
 
 
 def _scrub(value):
     if isinstance(value, str):
-        return redact(value)
+        return redact(value) if len(value) >= MIN_SECRET else value
     if isinstance(value, dict):
         return {k: _scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -59,7 +63,7 @@ def _scrub(value):
 
 
 def _redact_processor(logger, method, event_dict: dict) -> dict:
-    return {k: _scrub(v) for k, v in event_dict.items()}
+    return {k: v if k in OWN_KEYS else _scrub(v) for k, v in event_dict.items()}
 
 
 def _stringify_event(logger, method, event_dict: dict) -> dict:

@@ -80,8 +80,17 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+_request_counters: dict[tuple[str, str], object] = {}
+
+
 def request_done(operation: str | None, outcome: str, duration_s: float) -> None:
-    REQUESTS.labels(operation_label(operation), outcome).inc()
+    # The labelled child is looked up once per label pair: `labels()` takes a lock and
+    # builds a key on every call, on the path of every request. Both label sets are bounded.
+    key = (operation_label(operation), outcome)
+    counter = _request_counters.get(key)
+    if counter is None:
+        counter = _request_counters[key] = REQUESTS.labels(*key)
+    counter.inc()  # type: ignore[attr-defined]
     REQUEST_DURATION.observe(duration_s)
 
 

@@ -40,6 +40,8 @@ from app import (
     catalog_version,
     clock,
     entitlements_cache,
+    logs,
+    metrics,
     redis_conn,
 )
 from app.settings import get_settings
@@ -77,6 +79,8 @@ def _classify(query: str, operation_name: str | None) -> Plan | None:
     if not all(isinstance(f, FieldNode) and not f.directives for f in fields):
         return None
     names = [f.name.value for f in fields]
+    # The name the request log and metrics give the operation (as strawberry's operation_name)
+    operation_name = operation_name or (chosen[0].name.value if chosen[0].name else None)
     if all(n in CATALOG_FIELDS for n in names):
         return Plan("catalog", operation_name)
     wanted = [f for f in fields if f.name.value == "entitlements"]
@@ -130,12 +134,12 @@ async def _read_body(receive) -> bytes | None:
 
 _UNSEEN = object()
 MAX_PREPARED = 8192
-# Request body → (kind, entry key, sdkAppId) or None (not cacheable): a repeated request costs a
-# dict lookup instead of JSON parsing and hashing. Bodies are bounded by MAX_BODY.
-_prepared: dict[bytes, tuple[str, str, int | None] | None] = {}
+# Request body → (kind, entry key, sdkAppId, operation name) or None (not cacheable): a repeated
+# request costs a dict lookup instead of JSON parsing and hashing. Bodies are bounded by MAX_BODY.
+_prepared: dict[bytes, tuple[str, str, int | None, str | None] | None] = {}
 
 
-def _prepare(body: bytes) -> tuple[str, str, int | None] | None:
+def _prepare(body: bytes) -> tuple[str, str, int | None, str | None] | None:
     if b'"query"' not in body:
         return None
     try:
@@ -160,7 +164,7 @@ def _prepare(body: bytes) -> tuple[str, str, int | None] | None:
                  json.dumps(variables, sort_keys=True, separators=(",", ":"))):
         digest.update(part.encode())
         digest.update(b"\0")
-    return plan.kind, redis_conn.key(f"rc:{digest.hexdigest()}"), sdk_app_id
+    return plan.kind, redis_conn.key(f"rc:{digest.hexdigest()}"), sdk_app_id, plan.operation
 
 
 class ResponseCache:
@@ -178,11 +182,17 @@ class ResponseCache:
         lookup = await self._lookup(scope, body) if len(body) <= MAX_BODY else None
         if lookup is None:
             return await self.app(scope, replay, send)
-        key, versions, cached = lookup
+        key, versions, cached, operation, role, sdk_app_id = lookup
         if cached is not None:
             header, _, response = cached.partition(b"\n")
             stored = json.loads(header)
             if stored["v"] == versions and (stored["u"] is None or await _now() < datetime.fromisoformat(stored["u"])):
+                # A hit is a request like any other for the request log and metrics (O-1, O-2)
+                fields = logs.current()
+                if fields is not None:
+                    fields.update(operation=operation, role=role, account=None, outcome="ok")
+                if sdk_app_id is not None:
+                    metrics.entitlements_cache(hit=True)
                 return await _answer(send, response)
         await self._fill(scope, replay, send, key, versions)
 
@@ -198,11 +208,12 @@ class ResponseCache:
             _prepared[body] = prepared
         if prepared is None:
             return None
-        kind, key, sdk_app_id = prepared
+        kind, key, sdk_app_id, operation = prepared
         token = _bearer(scope["headers"])
         if kind == "catalog":
             if token is not None:
                 return None
+            role = "ANONYMOUS"
             version_keys = [catalog_version.version_key()]
         else:
             if not token:
@@ -210,12 +221,13 @@ class ResponseCache:
             caller = auth_cache.cached(token, get_settings().roomkit_operator_token)
             if caller is None or caller.role not in WIDE_ROLES:
                 return None
+            role = caller.role
             account_id = entitlements_cache.known_owner(sdk_app_id)
             if account_id is None:
                 return None  # the normal path learns the owner; the next request can be cached
             version_keys = entitlements_cache.version_keys(sdk_app_id, account_id)
         cached, *raw = await redis_conn.get().mget(key, *version_keys)
-        return key, [int(v or 0) for v in raw], cached
+        return key, [int(v or 0) for v in raw], cached, operation, role, sdk_app_id
 
     async def _fill(self, scope, receive, send, key: str, versions: list[int]):
         holder = cache_validity.open_holder()

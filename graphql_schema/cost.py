@@ -8,6 +8,7 @@ the argument's default when not given. A list without `first` multiplies by 1. F
 where they are spread; the branches of an interface or union all count (an upper bound).
 """
 import logging
+from typing import Any
 
 from graphql import (
     ExecutionResult,
@@ -26,7 +27,6 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from redis.exceptions import RedisError
-from strawberry.extensions import SchemaExtension
 
 from app import rate_limit, redis_conn
 from app.domain.accounts.service import hash_token
@@ -124,45 +124,37 @@ def token_of(context) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-class QueryCost(SchemaExtension):
-    """Meters CUSTOMER and PARTNER tokens; SERVICE, OPERATOR and anonymous callers pass free."""
-
-    def __init__(self, *, execution_context=None) -> None:
-        self.throttle: rate_limit.Throttle | None = None
-
-    async def on_execute(self):
-        ec = self.execution_context
-        caller = getattr(ec.context, "caller", None)
-        token = token_of(ec.context) if caller is not None and caller.role in METERED_ROLES else None
-        if token is not None and ec.graphql_document is not None:
-            settings = get_settings()
-            cost = query_cost(ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables)
-            capacity, rate = settings.rate_limit_bucket, settings.rate_limit_restore_rate
-            try:
-                self.throttle = await rate_limit.take(redis_conn.get(), hash_token(token), cost, capacity, rate)
-            except (RedisError, OSError):  # fail open: Redis down must not take the API down with it
-                log.warning("query cost not metered: Redis unavailable", exc_info=True)
-                yield
-                return
-            refusal = self._refusal(self.throttle)
-            if refusal is not None:
-                ec.result = ExecutionResult(data=None, errors=[refusal])  # no resolver runs
-        yield
-
-    @staticmethod
-    def _refusal(throttle: rate_limit.Throttle) -> GraphQLError | None:
-        if throttle.cost > throttle.capacity:
-            return GraphQLError(
-                f"This query costs {throttle.cost} points; no query may cost more than {throttle.capacity}.",
-                extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": throttle.cost,
-                            "maximumAvailable": throttle.capacity})
-        if not throttle.taken:
-            return GraphQLError(
-                f"This query costs {throttle.cost} points and {int(throttle.available)} are available; "
-                f"retry in {throttle.retry_after} s.",
-                extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": throttle.retry_after,
-                            "cost": throttle.cost})
+async def meter(ec: Any) -> rate_limit.Throttle | None:
+    """Charge a CUSTOMER or PARTNER token's bucket for the document (SERVICE, OPERATOR and anonymous
+    callers pass free). A refusal becomes the operation's result, so no resolver runs."""
+    caller = getattr(ec.context, "caller", None)
+    token = token_of(ec.context) if caller is not None and caller.role in METERED_ROLES else None
+    if token is None or ec.graphql_document is None:
         return None
+    settings = get_settings()
+    cost = query_cost(ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables)
+    capacity, rate = settings.rate_limit_bucket, settings.rate_limit_restore_rate
+    try:
+        throttle = await rate_limit.take(redis_conn.get(), hash_token(token), cost, capacity, rate)
+    except (RedisError, OSError):  # fail open: Redis down must not take the API down with it
+        log.warning("query cost not metered: Redis unavailable", exc_info=True)
+        return None
+    refusal = _refusal(throttle)
+    if refusal is not None:
+        ec.result = ExecutionResult(data=None, errors=[refusal])
+    return throttle
 
-    def get_results(self) -> dict:
-        return {"cost": self.throttle.as_extension()} if self.throttle is not None else {}
+
+def _refusal(throttle: rate_limit.Throttle) -> GraphQLError | None:
+    if throttle.cost > throttle.capacity:
+        return GraphQLError(
+            f"This query costs {throttle.cost} points; no query may cost more than {throttle.capacity}.",
+            extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": throttle.cost,
+                        "maximumAvailable": throttle.capacity})
+    if not throttle.taken:
+        return GraphQLError(
+            f"This query costs {throttle.cost} points and {int(throttle.available)} are available; "
+            f"retry in {throttle.retry_after} s.",
+            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": throttle.retry_after,
+                        "cost": throttle.cost})
+    return None

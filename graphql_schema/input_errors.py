@@ -7,11 +7,11 @@ Three pieces, wired in `schema.py`:
   argument; variables already get "Variable '$a' has invalid value: …" from graphql-core.
 - `should_mask` tells a coercion failure (no path: it happened before any resolver ran) from an
   exception raised while resolving, and logs every error it masks with its stack trace.
-- `TypedInputErrors` swaps the rule in and gives coercion errors an `extensions.code`
-  (BAD_USER_INPUT, or the code the scalar chose, e.g. INVALID_AMOUNT for a non-string Decimal).
+- `validation_rules` swaps the rule in and `add_codes` gives coercion errors an `extensions.code`
+  (BAD_USER_INPUT, or the code the scalar chose, e.g. INVALID_AMOUNT for a non-string Decimal);
+  `mask_unexpected` hides the rest. graphql_schema/pipeline.py calls them for every operation.
 """
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -20,7 +20,7 @@ from graphql.language.visitor import SKIP
 from graphql.pyutils import print_path_list
 from graphql.utilities.validate_input_value import validate_input_literal
 from graphql.validation import ValuesOfCorrectTypeRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import MaskErrors
 
 from app.domain.errors import DomainError
 from graphql_schema.errors import ApiError
@@ -84,6 +84,17 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
+# The library's masking of one error (its hook is not used: see graphql_schema/pipeline.py).
+_MASKER = MaskErrors(should_mask_error=should_mask, error_message="Internal error.")
+
+
+def mask_unexpected(result: Any) -> None:
+    """Replace every unexpected error of `result` by "Internal error." (logged by should_mask)."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [_MASKER.anonymise_error(e) if should_mask(e) else e for e in errors]
+
+
 def _code_of(error: GraphQLError) -> str:
     inner = error.original_error
     while isinstance(inner, GraphQLError):  # "Variable '$a' has invalid value" wraps the scalar's error
@@ -93,20 +104,19 @@ def _code_of(error: GraphQLError) -> str:
     return BAD_USER_INPUT
 
 
-class TypedInputErrors(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = tuple(
-            NamedValuesOfCorrectTypeRule if rule is ValuesOfCorrectTypeRule else rule
-            for rule in context.validation_rules
-        )
-        yield
-        result = context.result
-        for error in getattr(result, "errors", None) or ():
-            if error.extensions and "code" in error.extensions:
-                continue
-            if _is_coercion_error(error) or _is_literal_error(error):
-                error.extensions = {**(error.extensions or {}), "code": _code_of(error)}
+def validation_rules(rules: tuple, extra: tuple) -> tuple:
+    """The operation's rules with graphql-core's literal rule replaced by the one naming the
+    argument, and the schema's extra rules (the H-3 depth and alias limiters) added."""
+    return (*(NamedValuesOfCorrectTypeRule if rule is ValuesOfCorrectTypeRule else rule for rule in rules), *extra)
+
+
+def add_codes(result: Any) -> None:
+    """Coercion errors get an `extensions.code` (BAD_USER_INPUT, or the scalar's own)."""
+    for error in getattr(result, "errors", None) or ():
+        if error.extensions and "code" in error.extensions:
+            continue
+        if _is_coercion_error(error) or _is_literal_error(error):
+            error.extensions = {**(error.extensions or {}), "code": _code_of(error)}
 
 
 def _is_literal_error(error: GraphQLError) -> bool:

@@ -2,10 +2,10 @@
 the caller, the outcome; and the logging of GraphQL errors (unexpected ones with their stack
 trace — the request id comes with every line from the request's context)."""
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from app import logs
 from app.domain.errors import DomainError
@@ -36,44 +36,24 @@ def outcome_of(errors) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
-class RequestObserver(SchemaExtension):
-    def __init__(self, *, execution_context=None) -> None:
-        self.outcome: str | None = None
-
-    def on_execute(self):
-        yield
-        # Here, before MaskErrors rewrites them, the errors still carry their original exception.
-        result = self.execution_context.result
-        self.outcome = outcome_of(getattr(result, "errors", None))
-
-    def on_operation(self):
-        thrown = None
-        try:
-            yield
-        except GraphQLError as e:  # a syntax error is thrown through the hooks, then answered
-            thrown = e
-            raise
-        finally:
-            self._record(thrown)
-
-    def _record(self, thrown: GraphQLError | None) -> None:
-        fields = logs.current()
-        if fields is None:
-            return
-        ec = self.execution_context
-        try:
-            fields["operation"] = ec.operation_name
-        except Exception:  # noqa: BLE001  (no parsable operation)
-            fields["operation"] = None
-        caller = getattr(ec.context, "caller", None)
-        fields["role"] = caller.role if caller is not None else "ANONYMOUS"
-        fields["account"] = caller.account_id if caller is not None else None
-        if thrown is not None:
-            fields["outcome"] = outcome_of([thrown])
-        elif self.outcome is not None:
-            fields["outcome"] = self.outcome
-        else:  # refused before execution (validation, limiters)
-            fields["outcome"] = outcome_of(getattr(ec.result, "errors", None)) if ec.result is not None else "ok"
+def record(ec: Any, outcome: str | None, thrown: GraphQLError | None) -> None:
+    """The operation, caller and outcome into the request's log fields (app.logs.RequestLog)."""
+    fields = logs.current()
+    if fields is None:
+        return
+    try:
+        fields["operation"] = ec.operation_name
+    except Exception:  # noqa: BLE001  (no parsable operation)
+        fields["operation"] = None
+    caller = getattr(ec.context, "caller", None)
+    fields["role"] = caller.role if caller is not None else "ANONYMOUS"
+    fields["account"] = caller.account_id if caller is not None else None
+    if thrown is not None:
+        fields["outcome"] = outcome_of([thrown])
+    elif outcome is not None:
+        fields["outcome"] = outcome
+    else:  # refused before execution (validation, limiters)
+        fields["outcome"] = outcome_of(getattr(ec.result, "errors", None)) if ec.result is not None else "ok"
 
 
 class ObservedSchema(strawberry.Schema):

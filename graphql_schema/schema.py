@@ -3,10 +3,7 @@ from datetime import datetime
 
 import strawberry
 from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
@@ -20,13 +17,12 @@ from graphql_schema.accounts.queries import AccountsQuery
 from graphql_schema.catalog.management import CatalogManagementMutation, CatalogManagementQuery
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.console.queries import ConsoleQuery
-from graphql_schema.cost import QueryCost
 from graphql_schema.entitlements.queries import EntitlementsQuery
 from graphql_schema.events.queries import EventsQuery
 from graphql_schema.events.subscriptions import EventsSubscription
-from graphql_schema.input_errors import TypedInputErrors, should_mask
-from graphql_schema.observe import ObservedSchema, RequestObserver
+from graphql_schema.observe import ObservedSchema
 from graphql_schema.orders.queries import OrdersQuery
+from graphql_schema.pipeline import RequestPipeline
 from graphql_schema.scalars import DateTime
 from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.packages.upgrade import UpgradeMutation, UpgradeQuery
@@ -55,10 +51,10 @@ Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingM
 
 # Built once: the validator classes are part of ValidationCache's key, so limiters created per
 # request would make every request re-validate from scratch.
-LIMIT_RULES = [
+LIMIT_RULES = (
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-]
+)
 
 
 def build_schema() -> strawberry.Schema:
@@ -71,12 +67,9 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: AddValidationRules(LIMIT_RULES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            TypedInputErrors,  # H-3: coercion errors name the argument and carry a code
-            lambda: QueryCost(),  # H-4: after validation, before any resolver
-            lambda: RequestObserver(),  # O-1/O-2: operation, caller and outcome for the request log
-            lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+            # H-3 token, depth and alias limits, typed input errors and masking; H-4 metering;
+            # O-1/O-2 operation, caller and outcome: graphql_schema/pipeline.py
+            lambda: RequestPipeline(max_tokens=MAX_TOKENS, extra_rules=LIMIT_RULES),
         ],
     )
 

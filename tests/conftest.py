@@ -4,6 +4,9 @@ One database per run (`<name>_test`), migrated and seeded once; before each test
 but the catalog is emptied and the test Redis database flushed. Simulated time starts at a
 fixed instant so that figures are exact.
 """
+import io
+import json
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -27,15 +30,16 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["REDIS_URL"] = REDIS_URL
 
 import httpx  # noqa: E402
+import structlog  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 
-from app import clock, db, live_events, redis_conn  # noqa: E402
+from app import clock, db, live_events, logs, redis_conn  # noqa: E402
 from app.cli import _setup  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 CATALOG_TABLES = {
     "catalog_component", "catalog_edition", "catalog_feature", "catalog_edition_feature",
-    "catalog_campaign", "catalog_rate", "catalog_usage_weight", "tortoise_migrations",
+    "catalog_campaign", "catalog_rate", "catalog_usage_weight", "catalog_version", "tortoise_migrations",
 }
 START = datetime(2027, 1, 9, 16, 0, tzinfo=UTC)  # 2027-01-10 00:00 Asia/Shanghai
 
@@ -85,3 +89,16 @@ async def client():
     app = create_app()  # the session fixture already did what its lifespan does
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture
+def log_lines():
+    """JSON logging of this process into a buffer; the previous logging set-up restored after."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    buffer = io.StringIO()
+    logs.configure(stream=buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    structlog.reset_defaults()

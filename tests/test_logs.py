@@ -1,13 +1,11 @@
 """O-2: one JSON object per line (ours, uvicorn's, the worker's), a request id per request, the
 operation, caller and outcome; no token, webhook secret or signature ever in the output."""
-import io
 import json
 import logging
 import secrets
 
 import httpx
 import pytest
-import structlog
 
 from app import logs
 from tests.conftest import OPERATOR
@@ -16,19 +14,6 @@ from workers.observe import logged
 
 CREATE = "mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } token } }"
 ISSUE = "mutation($r: Role!, $a: ID, $s: [String!]) { issueToken(role: $r, accountId: $a, scopes: $s) { token } }"
-
-
-@pytest.fixture
-def log_lines():
-    """JSON logging of this process into a buffer; the previous logging set-up restored after."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    buffer = io.StringIO()
-    logs.configure(stream=buffer)
-    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-    structlog.reset_defaults()
 
 
 def test_O2_json_lines_with_request_ids_and_no_secret_in_a_real_servers_log(tmp_path):

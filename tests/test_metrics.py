@@ -183,3 +183,28 @@ def test_O1_the_grafana_dashboard_charts_only_metrics_we_export():
                                   metrics.AUTO_RENEW, metrics.TIMER_LATENESS, metrics.WEBHOOK_DELIVERIES,
                                   metrics.ENTITLEMENTS_CACHE)} | {"roomkit_timers_due"}
     assert used == exported  # every metric charted, nothing charted that does not exist
+
+
+async def test_O1_O2_an_answer_from_the_response_cache_is_counted_logged_and_carries_its_request_id(
+        client, log_lines):
+    """SERVICE entitlements are answered from the whole-response cache before GraphQL runs: they
+    still count as requests (by operation and outcome), as cache hits, and get their log line."""
+    _, token = await new_account(client)
+    app = await new_app(client, token)
+    service = await issue_token(client, "SERVICE")
+    body = {"query": "query RoomJoin($a: Int!) { entitlements(sdkAppId: $a) { serviceActive } }",
+            "variables": {"a": app}}
+    before = await scrape(client)
+    answers = [await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {service}",
+                                                                 "X-Request-ID": f"join-{i}"}) for i in range(4)]
+    after = await scrape(client)
+    # the first answer teaches this process the app's owner, the second fills the cache
+    assert [a.headers.get("x-cache") for a in answers] == [None, None, "hit", "hit"]
+    assert [a.headers["x-request-id"] for a in answers] == ["join-0", "join-1", "join-2", "join-3"]
+    assert moved(after, before, "roomkit_requests_total", operation="RoomJoin", outcome="ok") == 4
+    assert (moved(after, before, "roomkit_entitlements_cache_total", result="miss"),
+            moved(after, before, "roomkit_entitlements_cache_total", result="hit")) == (1, 3)
+    lines = [line for line in log_lines() if line.get("message") == "request"
+             and line["request_id"].startswith("join-")]
+    assert [(line["request_id"], line["operation"], line["role"], line["outcome"]) for line in lines] == [
+        (f"join-{i}", "RoomJoin", "SERVICE", "ok") for i in range(4)]

@@ -58,6 +58,12 @@ async def atomic():
             log.exception("after-commit callback failed")
 
 
+def scope() -> object | None:
+    """An identity of the transaction block running now (None outside one): what a value read
+    once per transaction is kept against."""
+    return _pending.get()
+
+
 def active() -> bool:
     """Inside an `atomic()` block?"""
     return _pending.get() is not None

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from app.domain import tx
+from app.domain.catalog import snapshot
 from app.domain.catalog.models import CatalogChange
 
 Announcer = Callable[[], Awaitable[object]]
@@ -30,6 +31,7 @@ async def record(*, operator: str, at: datetime, kind: str, subject: str, before
     """Write the audit row in the caller's transaction and bump the catalog version after commit."""
     row = await CatalogChange.create(at=at, operator=operator, kind=kind, subject=subject, before=before,
                                      after=after)
+    snapshot.written()
     tx.on_commit(announce)
     return row
 

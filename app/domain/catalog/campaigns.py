@@ -11,7 +11,7 @@ from datetime import datetime
 from app import cache_validity
 
 from app.domain.accounts.caller import Caller
-from app.domain.catalog import audit
+from app.domain.catalog import audit, snapshot
 from app.domain.catalog.models import Campaign, Edition
 from app.domain.catalog.pricing import campaign_price_fen
 from app.domain.codes import ErrorCode
@@ -33,7 +33,7 @@ def in_effect(c: Campaign, at: datetime) -> bool:
 
 async def listed(*, at: datetime, everything: bool) -> list[Campaign]:
     """`campaigns`: operators see every campaign, everyone else the ones in effect at `at`."""
-    rows = await Campaign.all().order_by("code")
+    rows = list((await snapshot.current()).campaigns)
     return rows if everything else [c for c in rows if in_effect(c, at)]
 
 
@@ -47,7 +47,7 @@ async def first_order_eligible(account_id: int) -> bool:
 async def best(edition: Edition, *, first_order_eligible: bool, at: datetime) -> tuple[str, int] | None:
     """(code, first-month price in fen) of the cheapest campaign in effect for `edition` at `at`."""
     found = None
-    for c in await Campaign.filter(enabled=True).order_by("code"):
+    for c in (await snapshot.current()).campaigns:
         if not in_effect(c, at) or edition.code not in (c.editions or []):
             continue
         if c.first_order_only and not first_order_eligible:

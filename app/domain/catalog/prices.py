@@ -11,33 +11,20 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from app import cache_validity
-from app.domain.catalog.models import Component, PriceChange
+from app.domain.catalog import snapshot
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 
 
 async def monthly_prices_fen(codes: Iterable[str], at: datetime) -> dict[str, int]:
     """{component code: monthly price in fen in effect at `at`}, for the codes that exist."""
-    wanted = sorted(set(codes))
+    wanted = set(codes)
     if not wanted:
         return {}
-    rows = await Component.filter(code__in=wanted).only("code", "monthly_price_fen")
-    prices = {row.code: row.monthly_price_fen for row in rows}
-    changes = await (
-        PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__lte=at)
-        .order_by("component_id", "-effective_at", "-id")
-        .values_list("component_id", "price_fen")
-    )
+    prices, upcoming = (await snapshot.current()).monthly_prices_fen(wanted, at)
     # The answer holds until the next scheduled change of these components: a cached response
     # (app/response_cache.py) must not be served at or after it (K-1, N-2).
-    upcoming = await (PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__gt=at)
-                      .order_by("effective_at").limit(1).values_list("effective_at", flat=True))
-    cache_validity.cap(upcoming[0] if upcoming else None)
-    seen: set[str] = set()
-    for code, price in changes:  # the first row per component is the one in effect
-        if code not in seen:
-            seen.add(code)
-            prices[code] = price
+    cache_validity.cap(upcoming)
     return prices
 
 

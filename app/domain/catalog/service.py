@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.accounts.caller import Caller
-from app.domain.catalog import campaigns, prices
+from app.domain.catalog import campaigns, prices, snapshot
 from app.domain.catalog.models import Component, Edition, EditionFeature, Feature
 from app.domain.catalog.pricing import MAX_MONTHS, MIN_MONTHS, Line, purchase_lines
 from app.domain.catalog.seed import NON_FEATURE_GROUPS
@@ -52,12 +52,11 @@ async def _views(rows: list[Edition], at: datetime | None) -> list[EditionView]:
 
 
 async def editions(at: datetime | None = None) -> list[EditionView]:
-    rows = await Edition.all().order_by("position").select_related("rtc_component", "im_component")
-    return await _views(list(rows), at)
+    return await _views(list((await snapshot.current()).editions), at)
 
 
 async def edition(code: str, at: datetime | None = None) -> EditionView | None:
-    e = await Edition.get_or_none(code=code).select_related("rtc_component", "im_component")
+    e = (await snapshot.current()).edition(code)
     return (await _views([e], at))[0] if e else None
 
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.accounts.models import Account, Application
-from app.domain.catalog import prices
-from app.domain.catalog.models import Component, Edition
+from app.domain.catalog import prices, snapshot
 from app.domain.catalog.pricing import Line
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
@@ -76,7 +75,7 @@ def refresh_status(package: Package, at: datetime) -> None:
 async def renewal_lines(package: Package, components: tuple[str, ...], months: int, at: datetime) -> list[Line]:
     """R-1 / R-2: each renewed component at its monthly price in effect at `at` (K-1) × months."""
     codes = [getattr(package, f"{which}_code") for which in components]
-    rows = {c.code: c for c in await Component.filter(code__in=codes)}
+    rows = (await snapshot.current()).components
     monthly = await prices.monthly_prices_fen(codes, at)
     return [
         Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
@@ -103,7 +102,7 @@ async def allowance_granted(package: Package, at: datetime) -> None:
 
 
 async def grant_allowance(package: Package, month: int, at: datetime) -> None:
-    set_allowance(package, month, (await Edition.get(code=package.edition)).included_minutes)
+    set_allowance(package, month, (await snapshot.current()).included_minutes(package.edition))
     await allowance_granted(package, at)
 
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from app.domain.accounts import service as accounts
 from app.domain.accounts.caller import Caller
-from app.domain.catalog import prices
+from app.domain.catalog import prices, snapshot
 from app.domain.catalog import service as catalog
 from app.domain.catalog.models import Component
 from app.domain.catalog.pricing import Line
@@ -176,7 +176,7 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     if target is None:
         raise DomainError(ErrorCode.INVALID_EDITION, f"unknown edition {target_edition}", "targetEdition")
     codes = [c for c in (package.rtc_code, package.im_code) if c]
-    rows = {c.code: c for c in await Component.filter(code__in=codes)}
+    rows = (await snapshot.current()).components
     monthly = await prices.monthly_prices_fen(codes, at)  # U-3 / K-1: the prices in effect now
     mine = {w: rows[getattr(package, f"{w}_code")] for w in COMPONENTS if getattr(package, f"{w}_code")}
     theirs = {"rtc": target.rtc, "im": target.im}
