@@ -11,10 +11,10 @@ from app.domain.errors import DomainError
 from app.domain.renewals import align, listing
 from graphql_schema.catalog.types import Quote, quote_of
 from graphql_schema.enums import RenewFlag
-from graphql_schema.errors import ApiError, forbidden, from_domain
+from graphql_schema.errors import ApiError, from_domain
 from graphql_schema.packages.types import PackageSubscription, package_of
 from graphql_schema.pagination import PageInfo, check_first
-from graphql_schema.permissions import caller_of, customer_side
+from graphql_schema.permissions import customer_side, customer_side_any
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
 CURSOR_KIND = "renewal"
@@ -84,11 +84,7 @@ class RenewalsQuery:
 
     @strawberry.field(description="R-9: the lines alignExpiry would charge now, unpaid.")
     async def align_expiry_quote(self, info: Info, sdk_app_ids: list[int], day: int) -> Quote:
-        caller = caller_of(info)
-        if caller.role not in ("CUSTOMER", "PARTNER"):
-            raise forbidden()
-        if caller.role == "PARTNER" and not caller.scopes & set(QUOTE_SCOPES):
-            raise forbidden("this operation without the 'orders:read' or 'packages:write' scope")
+        caller = customer_side_any(info, *QUOTE_SCOPES)
         try:
             lines = await align.quote(caller, sdk_app_ids, day, await clock.now())
         except DomainError as e:
