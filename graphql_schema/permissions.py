@@ -39,3 +39,11 @@ def customer_side_any(info: Info, *scopes: str) -> Caller:
     if caller.role == "PARTNER" and not caller.scopes & set(scopes):
         raise forbidden(f"this operation without the {' or '.join(repr(s) for s in scopes)} scope")
     return caller
+
+
+def signed_in(info: Info, partner_scope: str) -> Caller:
+    """Any role; a partner needs `partner_scope` (a read services and operators make too)."""
+    caller = caller_of(info)
+    if caller.role == "PARTNER" and partner_scope not in caller.scopes:
+        raise forbidden(f"this operation without the '{partner_scope}' scope")
+    return caller

@@ -6,8 +6,8 @@ from app.domain.accounts import service as accounts
 from app.domain.errors import DomainError
 from graphql_schema.catalog.types import EditionCode
 from graphql_schema.enums import ServiceReason
-from graphql_schema.errors import forbidden, from_domain
-from graphql_schema.permissions import caller_of
+from graphql_schema.errors import from_domain
+from graphql_schema.permissions import signed_in
 
 
 @strawberry.type
@@ -45,9 +45,7 @@ def entitlements_of(v: dict) -> Entitlements:
 class EntitlementsQuery:
     @strawberry.field(description="N-1: what the app may do now; served from a cache every state change invalidates.")
     async def entitlements(self, info: Info, sdk_app_id: int) -> Entitlements:
-        caller = caller_of(info)
-        if caller.role == "PARTNER" and "account:read" not in caller.scopes:
-            raise forbidden("entitlements without the 'account:read' scope")
+        caller = signed_in(info, "account:read")
         try:
             if caller.role in ("CUSTOMER", "PARTNER"):
                 await accounts.get_application(caller, sdk_app_id)
