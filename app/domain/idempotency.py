@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from app.domain import trace, tx
+from app.domain.accounts.caller import Caller
 from app.domain.codes import ErrorCode
 from app.domain.commands import Command
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, NotFound
 from app.domain.inputs import clean_text
 from app.domain.system.models import IdempotencyRecord
 from app.domain.tx import atomic
@@ -29,6 +30,13 @@ def check_key(key: str | None) -> str:
         raise DomainError(ErrorCode.INVALID_IDEMPOTENCY_KEY, f"idempotencyKey must be 1–{MAX_KEY} characters",
                           "idempotencyKey")
     return clean_text(key, "idempotencyKey", max_len=None)
+
+
+def key_space(caller: Caller) -> int:
+    """A customer-side caller's keys are scoped to the account it acts for (B-8)."""
+    if caller.account_id is None:
+        raise NotFound("account", "accountId")
+    return caller.account_id
 
 
 def request_hash(payload: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from graphql_schema.ids import parse_id
 from graphql_schema.mutation import payload_mutation
 from graphql_schema.permissions import customer_side, operator
 
+
 @strawberry.input
 class CreateAccountInput:
     name: str

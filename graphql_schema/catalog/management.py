@@ -8,7 +8,7 @@ from app import clock
 from app.domain.accounts.service import hash_token
 from app.domain.catalog import audit, campaigns, editing, price_changes
 from app.domain.catalog import service as catalog
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import NotFound
 from graphql_schema.catalog.management_types import (
     Campaign,
     CampaignInput,
@@ -23,15 +23,15 @@ from graphql_schema.catalog.management_types import (
     price_change_of,
 )
 from graphql_schema.catalog.types import EditionCode, edition_of
-from graphql_schema.errors import from_domain
+from graphql_schema.mutation import payload_mutation
 from graphql_schema.pagination import (
     PageInfo,
     check_first,
     decode_cursor,
     encode_cursor,
 )
-from graphql_schema.mutation import payload_mutation
 from graphql_schema.permissions import operator
+from graphql_schema.query import domain_field
 from graphql_schema.scalars import Decimal
 
 NOW_GRACE = timedelta(seconds=60)
@@ -63,13 +63,10 @@ class CatalogManagementQuery:
         rows = await campaigns.listed(at=await clock.now(), everything=caller is not None and caller.is_operator)
         return [campaign_of(c) for c in rows]
 
-    @strawberry.field(description="K-1 (operators): scheduled price changes, cancelled ones too, by effective time.")
+    @domain_field(description="K-1 (operators): scheduled price changes, cancelled ones too, by effective time.")
     async def price_changes(self, info: Info, component: str | None = None) -> list[PriceChange]:
         operator(info)
-        try:
-            rows = await price_changes.listed(component)
-        except DomainError as e:
-            raise from_domain(e)
+        rows = await price_changes.listed(component)
         return [price_change_of(c) for c in rows]
 
     @strawberry.field(description="K-4 (operators): every catalog change, newest first.")

@@ -4,15 +4,14 @@ from strawberry.types import Info
 
 from app import clock
 from app.domain import commands
-from app.domain.errors import DomainError
 from app.domain.packages import commands as placing
 from app.domain.packages import upgrade
 from graphql_schema.catalog.types import EditionCode, Quote, quote_of
-from graphql_schema.errors import from_domain
 from graphql_schema.mutation import payload_mutation
 from graphql_schema.orders.types import OrderPayload
 from graphql_schema.packages.payloads import order_payload
 from graphql_schema.permissions import customer_side, customer_side_any
+from graphql_schema.query import domain_field
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
 
@@ -26,13 +25,10 @@ class UpgradeInput:
 
 @strawberry.type
 class UpgradeQuery:
-    @strawberry.field(description="U-3: the lines and total that upgradePackage would charge now.")
+    @domain_field(description="U-3: the lines and total that upgradePackage would charge now.")
     async def upgrade_quote(self, info: Info, sdk_app_id: int, target_edition: EditionCode) -> Quote:
         caller = customer_side_any(info, *QUOTE_SCOPES)
-        try:
-            plan = await upgrade.quote(caller, sdk_app_id, target_edition.value, await clock.now())
-        except DomainError as e:
-            raise from_domain(e)
+        plan = await upgrade.quote(caller, sdk_app_id, target_edition.value, await clock.now())
         return quote_of(plan.lines)
 
 

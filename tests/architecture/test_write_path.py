@@ -16,7 +16,6 @@ while `app.domain.trace` collects the envelope steps the domain took:
 """
 from datetime import timedelta
 
-
 from app.domain import commands, trace
 from app.domain.ledger.models import LedgerTransaction
 from graphql_schema.schema import schema

@@ -4,8 +4,8 @@ from typing import Any
 
 from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
-from app.domain.commands import AutoRenewal
 from app.domain.catalog import prices
+from app.domain.commands import AutoRenewal
 from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.packages import periods

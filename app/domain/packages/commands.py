@@ -9,7 +9,6 @@ from typing import Any
 from app.domain import idempotency
 from app.domain.accounts.caller import Caller
 from app.domain.commands import PurchasePackage, RenewPackage, UpgradePackage
-from app.domain.errors import NotFound
 from app.domain.orders.models import Order
 from app.domain.packages import service, upgrade
 from app.domain.packages.models import Package
@@ -19,13 +18,6 @@ from app.domain.packages.models import Package
 class Placed:
     order: Order
     package: Package | None
-
-
-def account_of(caller: Caller) -> int:
-    """The account whose key space and money the command uses (a customer-side caller's own)."""
-    if caller.account_id is None:
-        raise NotFound("account", "accountId")
-    return caller.account_id
 
 
 async def _placed(order: Order) -> Placed:
@@ -48,7 +40,7 @@ async def _once(caller: Caller, command: PurchasePackage | RenewPackage | Upgrad
     async def run() -> Placed:
         return await _placed(await place())
 
-    return await idempotency.once(command, account_id=account_of(caller), key=key, now=at, run=run,
+    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
                                   record=_record, replay=_replay)
 
 

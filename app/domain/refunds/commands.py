@@ -5,7 +5,6 @@ from typing import Any
 from app.domain import idempotency
 from app.domain.accounts.caller import Caller
 from app.domain.commands import RequestRefund
-from app.domain.packages.commands import account_of
 from app.domain.refunds import service
 
 
@@ -18,5 +17,5 @@ async def request_refund(caller: Caller, command: RequestRefund, *, key: str, at
     async def run() -> int:
         return (await service.request(caller, command.order_id, at=at)).id  # type: ignore[no-any-return]
 
-    return await idempotency.once(command, account_id=account_of(caller), key=key, now=at, run=run,
+    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
                                   record=lambda refund_id: {"refundId": str(refund_id)}, replay=stored_refund_id)

@@ -9,7 +9,6 @@ from app.domain import idempotency
 from app.domain.accounts.caller import Caller
 from app.domain.commands import AlignExpiry, CancelRenewal, RenewPackages
 from app.domain.orders.models import Order
-from app.domain.packages.commands import account_of
 from app.domain.packages.models import Package
 from app.domain.refunds.commands import stored_refund_id
 from app.domain.renewals import align, cancel, renew_batch
@@ -35,7 +34,7 @@ async def _replay(stored: dict[str, Any]) -> Batch:
 
 async def _once(caller: Caller, command: RenewPackages | AlignExpiry, key: str, at: datetime,
                 run: Callable[[], Awaitable[Batch]]) -> Batch:
-    return await idempotency.once(command, account_id=account_of(caller), key=key, now=at, run=run,
+    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
                                   record=_record, replay=_replay)
 
 
@@ -62,6 +61,6 @@ async def cancel_renewal(caller: Caller, command: CancelRenewal, *, key: str, at
     async def run() -> int:
         return (await cancel.cancel(caller, command.order_id, at=at)).id  # type: ignore[no-any-return]
 
-    return await idempotency.once(command, account_id=account_of(caller), key=key, now=at, run=run,
+    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
                                   record=lambda refund_id: {"refundId": str(refund_id)},
                                   replay=stored_refund_id)
