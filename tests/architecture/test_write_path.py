@@ -16,6 +16,8 @@ while `app.domain.trace` collects the envelope steps the domain took:
 """
 from datetime import timedelta
 
+from graphql import build_schema
+
 from app.domain import commands, trace
 from app.domain.ledger.models import LedgerTransaction
 from graphql_schema.schema import schema
@@ -75,7 +77,7 @@ TASKS = {
 
 def mutation_fields() -> dict[str, set[str]]:
     """Every Mutation field → the names of its arguments and of its input objects' fields."""
-    mutation = schema._schema.mutation_type
+    mutation = build_schema(schema.as_str()).mutation_type
     found = {}
     for name, f in mutation.fields.items():
         names = set(f.args)
