@@ -266,6 +266,8 @@ async def test_every_mutation_goes_through_the_envelope(client, monkeypatch):
         steps = [s for s in executed.steps[name] if not s.startswith(("once:", "replay:"))]
         assert steps[:2] == ["lock:account", "catch_up:account"], (name, executed.steps[name])
         check_lock_order(steps)
+        if "lock:packages" in steps:  # locked packages are caught up before the command looks at them
+            assert steps.index("catch_up:packages") > steps.index("lock:packages"), (name, steps)
     for name in ACCOUNT_LOCK_ONLY:
         assert executed.steps[name][:1] == ["lock:account"], (name, executed.steps[name])
         check_lock_order(executed.steps[name])
