@@ -1,4 +1,5 @@
 """Expected refusals of the domain. Codes are the ones SPEC.md names."""
+from app.domain.codes import ErrorCode
 
 
 class DomainError(Exception):
@@ -25,4 +26,4 @@ class Forbidden(DomainError):
     answers it as a top-level FORBIDDEN error (the contract), never as payload `errors`."""
 
     def __init__(self, what: str = "this operation"):
-        super().__init__("FORBIDDEN", f"the caller's role or scopes do not allow {what}")
+        super().__init__(ErrorCode.FORBIDDEN, f"the caller's role or scopes do not allow {what}")

@@ -4,6 +4,10 @@ The whole attempt runs in one transaction holding a transaction-scoped advisory 
 (account, key): a concurrent duplicate waits for the first, then finds its stored result.
 Only success is stored (a refusal rolls everything back, the record included), so a refused
 key can be retried. Records older than 24 h no longer bind the key.
+
+`once` is the door-independent entry: a typed command (app/domain/commands.py) is hashed from its
+own canonical input, so GraphQL, the CLI and the timers get the same B-8 without listing the
+input twice. `run_once` is the primitive under it.
 """
 import hashlib
 import json
