@@ -86,7 +86,8 @@ def _classify(query: str, operation_name: str | None) -> Plan | None:
     wanted = [f for f in fields if f.name.value == "entitlements"]
     if len(wanted) != 1 or any(n not in ("entitlements", "__typename") for n in names):
         return None
-    arguments = {a.name.value: a.value for a in wanted[0].arguments}
+    # graphql-core leaves `arguments` None for a field written without any (`{ entitlements { … } }`).
+    arguments = {a.name.value: a.value for a in wanted[0].arguments or ()}
     value = arguments.get("sdkAppId")
     if len(arguments) != 1 or value is None:
         return None

@@ -36,4 +36,4 @@ class UserError:
 
 
 def user_errors(error: DomainError) -> list[UserError]:
-    return [UserError(code=error.code, field=error.field, message=error.message)]
+    return [UserError(code=e.code, field=e.field, message=e.message) for e in error.refusals()]

@@ -29,3 +29,21 @@ def customer_side(info: Info, scope: str) -> Caller:
 
 def operator(info: Info) -> Caller:
     return require(info, "OPERATOR")
+
+
+def customer_side_any(info: Info, *scopes: str) -> Caller:
+    """`customer_side` for a read that serves several writes: a partner needs one of `scopes`."""
+    caller = caller_of(info)
+    if caller.role not in ("CUSTOMER", "PARTNER"):
+        raise forbidden()
+    if caller.role == "PARTNER" and not caller.scopes & set(scopes):
+        raise forbidden(f"this operation without the {' or '.join(repr(s) for s in scopes)} scope")
+    return caller
+
+
+def signed_in(info: Info, partner_scope: str) -> Caller:
+    """Any role; a partner needs `partner_scope` (a read services and operators make too)."""
+    caller = caller_of(info)
+    if caller.role == "PARTNER" and partner_scope not in caller.scopes:
+        raise forbidden(f"this operation without the '{partner_scope}' scope")
+    return caller

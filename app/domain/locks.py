@@ -12,7 +12,11 @@ command sees exactly the state it would have seen had every timer run on time.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
+from tortoise.queryset import QuerySet
+
+from app.domain import trace
 from app.domain.accounts.models import Account, Application
 from app.domain.codes import ErrorCode, PackageStatus
 from app.domain.errors import DomainError
@@ -20,6 +24,8 @@ from app.domain.orders.models import Order
 from app.domain.packages.models import Package
 
 LIVE_PACKAGE_STATES = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
+Row = TypeVar("Row", bound=Any)
+KINDS = ("account", "apps", "packages", "orders")  # the lock order, as the write-path trace names it
 
 
 @dataclass
@@ -39,7 +45,11 @@ async def account(account_id: int, at: datetime | None) -> Account:
     row = await Account.filter(id=account_id).select_for_update().first()
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
-    if at is not None and row.next_due_at is not None and row.next_due_at <= at:
+    trace.record("lock:account")
+    if at is None:
+        return row
+    trace.record("catch_up:account")
+    if row.next_due_at is not None and row.next_due_at <= at:
         from app.domain.accounts import arrears
 
         await arrears.run_due(row, at)
@@ -63,14 +73,18 @@ async def scope(
     if app_ids:
         rows = await Application.filter(sdk_app_id__in=app_ids).order_by("sdk_app_id").select_for_update()
         held.apps = {a.sdk_app_id: a for a in rows}
+        trace.record("lock:apps")
     wanted = set(package_ids)
     query = Package.filter(application_id__in=app_ids, status__in=LIVE_PACKAGE_STATES) if app_ids else None
     live = [p.id for p in await query.only("id")] if query is not None else []
     ids = sorted(wanted | set(live))
     if ids:
         held.by_id = {p.id: p for p in await Package.filter(id__in=ids).order_by("id").select_for_update()}
+        trace.record("lock:packages")
     for package in held.by_id.values():
         await package_sweep.catch_up(package, held.account, at)
+    if held.by_id:
+        trace.record("catch_up:packages")
     for sdk_app_id in app_ids:
         # The newest running or renewable package of the app (packages of an app never overlap);
         # a trial that the catch-up just ended is no longer current.
@@ -80,4 +94,15 @@ async def scope(
     order_list = sorted(set(order_ids))
     if order_list:
         held.orders = {o.id: o for o in await Order.filter(id__in=order_list).order_by("id").select_for_update()}
+        trace.record("lock:orders")
     return held
+
+
+def skip_locked(kind: str, query: "QuerySet[Row]") -> "QuerySet[Row]":
+    """`query` FOR UPDATE SKIP LOCKED, for timers that share work: rows someone holds are left for
+    the next run. Such a lock never waits, so it takes no part in a deadlock whatever the order
+    it is taken in (the batch sweep locks packages, then their free accounts)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown lock kind {kind}")
+    trace.record(f"try_lock:{kind}")
+    return query.select_for_update(skip_locked=True)

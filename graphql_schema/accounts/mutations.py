@@ -14,12 +14,9 @@ from graphql_schema.accounts.types import (
     application_of,
 )
 from graphql_schema.enums import AccountType, Role
-from graphql_schema.errors import user_errors
 from graphql_schema.ids import parse_id
 from graphql_schema.mutation import payload_mutation
 from graphql_schema.permissions import customer_side, operator
-
-MAX_LIST = 1000
 
 
 @strawberry.input
@@ -38,54 +35,40 @@ class AccountsMutation:
         app = await accounts.create_application(caller.account_id, name, await clock.now())
         return ApplicationPayload(application=application_of(app))
 
-    @strawberry.mutation(description="Operators: a new account and a CUSTOMER token for it.")
+    @payload_mutation(description="Operators: a new account and a CUSTOMER token for it.")
     async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
         operator(info)
-        try:
-            owner_id = None
-            if input.owner_id is not None:
-                try:
-                    owner_id = parse_id(input.owner_id, "account", "ownerId")
-                except NotFound:  # a malformed id names no account, like an unknown one: INVALID_OWNER
-                    raise DomainError(ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId")
-            account, token = await accounts.create_account(
-                name=input.name, type=(input.type or AccountType.OWNER).value, owner_id=owner_id,
-                real_name_verified=input.real_name_verified is not False, now=await clock.now(),
-            )
-        except DomainError as e:
-            return AccountPayload(errors=user_errors(e))
+        owner_id = None
+        if input.owner_id is not None:
+            try:
+                owner_id = parse_id(input.owner_id, "account", "ownerId")
+            except NotFound:  # a malformed id names no account, like an unknown one: INVALID_OWNER
+                raise DomainError(ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId")
+        account, token = await accounts.create_account(
+            name=input.name, type=(input.type or AccountType.OWNER).value, owner_id=owner_id,
+            real_name_verified=input.real_name_verified is not False, now=await clock.now(),
+        )
         return AccountPayload(account=account_of(account), token=token)
 
-    @strawberry.mutation
+    @payload_mutation
     async def issue_token(
         self, info: Info, role: Role, account_id: strawberry.ID | None = None, scopes: list[str] | None = None
     ) -> TokenPayload:
         operator(info)
-        try:
-            if scopes is not None and len(scopes) > MAX_LIST:
-                raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_LIST} scopes", "scopes")
-            acc = parse_id(account_id, "account", "accountId") if account_id is not None else None
-            token = await accounts.issue_token(account_id=acc, role=role.value, scopes=scopes, now=await clock.now())
-        except DomainError as e:
-            return TokenPayload(errors=user_errors(e))
+        acc = parse_id(account_id, "account", "accountId") if account_id is not None else None
+        token = await accounts.issue_token(account_id=acc, role=role.value, scopes=scopes, now=await clock.now())
         return TokenPayload(token=token)
 
-    @strawberry.mutation
+    @payload_mutation
     async def set_real_name_verified(self, info: Info, account_id: strawberry.ID, verified: bool) -> AccountPayload:
         operator(info)
-        try:
-            account = await accounts.set_real_name_verified(
-                parse_id(account_id, "account", "accountId"), verified, await clock.now()
-            )
-        except DomainError as e:
-            return AccountPayload(errors=user_errors(e))
+        account = await accounts.set_real_name_verified(
+            parse_id(account_id, "account", "accountId"), verified, await clock.now()
+        )
         return AccountPayload(account=account_of(account))
 
-    @strawberry.mutation(description="S-6: operators ban an account for a content violation, for ever.")
+    @payload_mutation(description="S-6: operators ban an account for a content violation, for ever.")
     async def ban_account(self, info: Info, account_id: strawberry.ID, reason: str) -> AccountPayload:
         operator(info)
-        try:
-            account = await arrears.ban(parse_id(account_id, "account", "accountId"), reason, await clock.now())
-        except DomainError as e:
-            return AccountPayload(errors=user_errors(e))
+        account = await arrears.ban(parse_id(account_id, "account", "accountId"), reason, await clock.now())
         return AccountPayload(account=account_of(account))

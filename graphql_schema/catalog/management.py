@@ -8,7 +8,7 @@ from app import clock
 from app.domain.accounts.service import hash_token
 from app.domain.catalog import audit, campaigns, editing, price_changes
 from app.domain.catalog import service as catalog
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import NotFound
 from graphql_schema.catalog.management_types import (
     Campaign,
     CampaignInput,
@@ -23,7 +23,7 @@ from graphql_schema.catalog.management_types import (
     price_change_of,
 )
 from graphql_schema.catalog.types import EditionCode, edition_of
-from graphql_schema.errors import from_domain, user_errors
+from graphql_schema.mutation import payload_mutation
 from graphql_schema.pagination import (
     PageInfo,
     check_first,
@@ -31,6 +31,7 @@ from graphql_schema.pagination import (
     encode_cursor,
 )
 from graphql_schema.permissions import operator
+from graphql_schema.query import domain_field
 from graphql_schema.scalars import Decimal
 
 NOW_GRACE = timedelta(seconds=60)
@@ -62,13 +63,10 @@ class CatalogManagementQuery:
         rows = await campaigns.listed(at=await clock.now(), everything=caller is not None and caller.is_operator)
         return [campaign_of(c) for c in rows]
 
-    @strawberry.field(description="K-1 (operators): scheduled price changes, cancelled ones too, by effective time.")
+    @domain_field(description="K-1 (operators): scheduled price changes, cancelled ones too, by effective time.")
     async def price_changes(self, info: Info, component: str | None = None) -> list[PriceChange]:
         operator(info)
-        try:
-            rows = await price_changes.listed(component)
-        except DomainError as e:
-            raise from_domain(e)
+        rows = await price_changes.listed(component)
         return [price_change_of(c) for c in rows]
 
     @strawberry.field(description="K-4 (operators): every catalog change, newest first.")
@@ -86,31 +84,25 @@ class CatalogManagementQuery:
 
 @strawberry.type
 class CatalogManagementMutation:
-    @strawberry.mutation(description="K-1: a component's monthly price from effectiveAt on (≥ now; now = at once).")
+    @payload_mutation(description="K-1: a component's monthly price from effectiveAt on (≥ now; now = at once).")
     async def schedule_price_change(self, info: Info, component: str, price: Decimal,
                                     effective_at: datetime) -> PriceChangePayload:
         who = operator_id(info)
-        try:
-            # A real clock moves while the request travels: "now" from a client may be a little past.
-            grace = timedelta(0) if clock.is_simulated() else NOW_GRACE
-            row = await price_changes.schedule(component, price, effective_at, operator=who, at=await clock.now(),
-                                               grace=grace)
-        except DomainError as e:
-            return PriceChangePayload(errors=user_errors(e))
+        # A real clock moves while the request travels: "now" from a client may be a little past.
+        grace = timedelta(0) if clock.is_simulated() else NOW_GRACE
+        row = await price_changes.schedule(component, price, effective_at, operator=who, at=await clock.now(),
+                                           grace=grace)
         return PriceChangePayload(price_change=price_change_of(row))
 
-    @strawberry.mutation(description="K-1: cancel a price change before it takes effect.")
+    @payload_mutation(description="K-1: cancel a price change before it takes effect.")
     async def cancel_price_change(self, info: Info, id: strawberry.ID) -> PriceChangePayload:
         who = operator_id(info)
-        try:
-            if not (str(id).isascii() and str(id).isdigit() and len(str(id)) < 19):
-                raise NotFound("price change", "id")
-            row = await price_changes.cancel(int(str(id)), operator=who, at=await clock.now())
-        except DomainError as e:
-            return PriceChangePayload(errors=user_errors(e))
+        if not (str(id).isascii() and str(id).isdigit() and len(str(id)) < 19):
+            raise NotFound("price change", "id")
+        row = await price_changes.cancel(int(str(id)), operator=who, at=await clock.now())
         return PriceChangePayload(price_change=price_change_of(row))
 
-    @strawberry.mutation(description="K-3: create or replace a campaign.")
+    @payload_mutation(description="K-3: create or replace a campaign.")
     async def upsert_campaign(self, info: Info, input: CampaignInput) -> CampaignPayload:
         who = operator_id(info)
         data = campaigns.CampaignInput(
@@ -118,28 +110,19 @@ class CatalogManagementMutation:
             first_order_only=input.first_order_only, starts_at=_unset_none(input.starts_at),
             ends_at=_unset_none(input.ends_at), enabled=input.enabled,
         )
-        try:
-            row = await campaigns.upsert(data, operator=who, at=await clock.now())
-        except DomainError as e:
-            return CampaignPayload(errors=user_errors(e))
+        row = await campaigns.upsert(data, operator=who, at=await clock.now())
         return CampaignPayload(campaign=campaign_of(row))
 
-    @strawberry.mutation(description="K-4: set a paid edition's list price (campaigns are a percentage of it).")
+    @payload_mutation(description="K-4: set a paid edition's list price (campaigns are a percentage of it).")
     async def set_list_price(self, info: Info, edition: EditionCode, price: Decimal) -> EditionPayload:
         who = operator_id(info)
-        try:
-            await editing.set_list_price(edition.value, price, operator=who, at=await clock.now())
-        except DomainError as e:
-            return EditionPayload(errors=user_errors(e))
+        await editing.set_list_price(edition.value, price, operator=who, at=await clock.now())
         return await _edition_payload(edition.value)
 
-    @strawberry.mutation(description="K-4: set one feature-matrix cell of an edition.")
+    @payload_mutation(description="K-4: set one feature-matrix cell of an edition.")
     async def set_edition_feature(self, info: Info, edition: EditionCode, feature: str, included: bool,
                                   value: str | None = None) -> EditionPayload:
         who = operator_id(info)
-        try:
-            await editing.set_edition_feature(edition.value, feature, included, value, operator=who,
-                                              at=await clock.now())
-        except DomainError as e:
-            return EditionPayload(errors=user_errors(e))
+        await editing.set_edition_feature(edition.value, feature, included, value, operator=who,
+                                          at=await clock.now())
         return await _edition_payload(edition.value)

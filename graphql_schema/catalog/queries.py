@@ -4,7 +4,6 @@ from strawberry.types import Info
 from app import clock
 from app.domain.accounts import service as accounts
 from app.domain.catalog import service as catalog
-from app.domain.errors import DomainError
 from graphql_schema.catalog.types import (
     Edition,
     EditionCode,
@@ -16,7 +15,7 @@ from graphql_schema.catalog.types import (
     feature_of,
     quote_of,
 )
-from graphql_schema.errors import from_domain
+from graphql_schema.query import domain_field
 
 
 async def _editions() -> list[Edition]:
@@ -59,15 +58,12 @@ class CatalogQuery:
         ]
         return FeatureMatrix(editions=editions, rows=rows)
 
-    @strawberry.field(description="B-4: what purchasePackage would charge; with a token the caller's campaigns apply.")
+    @domain_field(description="B-4: what purchasePackage would charge; with a token the caller's campaigns apply.")
     async def quote(self, info: Info, edition: EditionCode, months: int, sdk_app_id: int | None = None) -> Quote:
         caller = info.context.caller
-        try:
-            at = await clock.now()  # K-1, K-3: prices and campaigns in effect at the quote's instant
-            view = await catalog.purchasable_edition(edition.value, at)
-            if caller is not None and caller.account_id is not None and sdk_app_id is not None:
-                await accounts.get_application(caller, sdk_app_id)
-            lines = await catalog.quote_for(caller, view, months, at)
-        except DomainError as e:
-            raise from_domain(e)
+        at = await clock.now()  # K-1, K-3: prices and campaigns in effect at the quote's instant
+        view = await catalog.purchasable_edition(edition.value, at)
+        if caller is not None and caller.account_id is not None and sdk_app_id is not None:
+            await accounts.get_application(caller, sdk_app_id)
+        lines = await catalog.quote_for(caller, view, months, at)
         return quote_of(lines)

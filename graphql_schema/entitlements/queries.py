@@ -3,11 +3,10 @@ from strawberry.types import Info
 
 from app import clock, entitlements_cache, redis_conn
 from app.domain.accounts import service as accounts
-from app.domain.errors import DomainError
 from graphql_schema.catalog.types import EditionCode
 from graphql_schema.enums import ServiceReason
-from graphql_schema.errors import forbidden, from_domain
-from graphql_schema.permissions import caller_of
+from graphql_schema.permissions import signed_in
+from graphql_schema.query import domain_field
 
 
 @strawberry.type
@@ -43,15 +42,10 @@ def entitlements_of(v: dict) -> Entitlements:
 
 @strawberry.type
 class EntitlementsQuery:
-    @strawberry.field(description="N-1: what the app may do now; served from a cache every state change invalidates.")
+    @domain_field(description="N-1: what the app may do now; served from a cache every state change invalidates.")
     async def entitlements(self, info: Info, sdk_app_id: int) -> Entitlements:
-        caller = caller_of(info)
-        if caller.role == "PARTNER" and "account:read" not in caller.scopes:
-            raise forbidden("entitlements without the 'account:read' scope")
-        try:
-            if caller.role in ("CUSTOMER", "PARTNER"):
-                await accounts.get_application(caller, sdk_app_id)
-            value = await entitlements_cache.get(redis_conn.get(), sdk_app_id, await clock.now())
-        except DomainError as e:
-            raise from_domain(e)
+        caller = signed_in(info, "account:read")
+        if caller.role in ("CUSTOMER", "PARTNER"):
+            await accounts.get_application(caller, sdk_app_id)
+        value = await entitlements_cache.get(redis_conn.get(), sdk_app_id, await clock.now())
         return entitlements_of(value)

@@ -1,27 +1,23 @@
 import strawberry
 from strawberry.types import Info
 
-from app.domain.errors import DomainError
 from app.domain.events import service as events
-from graphql_schema.errors import from_domain
 from graphql_schema.events.types import EventConnection, EventEdge, event_of
 from graphql_schema.ids import own_app_filter
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
 from graphql_schema.permissions import customer_side
+from graphql_schema.query import domain_field
 
 
 @strawberry.type
 class EventsQuery:
-    @strawberry.field(description="The account's events in the order they happened (V-1); follow endCursor for new ones.")
+    @domain_field(description="The account's events in the order they happened (V-1); follow endCursor for new ones.")
     async def events(
         self, info: Info, first: int | None = 50, after: str | None = None, sdk_app_id: int | None = None
     ) -> EventConnection:
         caller = customer_side(info, "account:read")
         first = check_first(50 if first is None else first)
-        try:
-            await own_app_filter(caller, sdk_app_id)
-        except DomainError as e:
-            raise from_domain(e)
+        await own_app_filter(caller, sdk_app_id)
         rows = await events.page(caller.account_id, first=first, after_id=decode_cursor("event", after),
                                  sdk_app_id=sdk_app_id)
         page = rows[:first]

@@ -4,26 +4,23 @@ from strawberry.types import Info
 from app.domain.errors import DomainError
 from app.domain.orders import service as orders
 from graphql_schema.enums import OrderKind
-from graphql_schema.errors import from_domain
 from graphql_schema.ids import own_app_filter, parse_id
 from graphql_schema.orders.types import Order, OrderConnection, OrderEdge, order_of
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
 from graphql_schema.permissions import customer_side
+from graphql_schema.query import domain_field
 
 
 @strawberry.type
 class OrdersQuery:
-    @strawberry.field(description="The account's orders, newest first.")
+    @domain_field(description="The account's orders, newest first.")
     async def orders(
         self, info: Info, first: int | None = 20, after: str | None = None, sdk_app_id: int | None = None,
         kind: OrderKind | None = None,
     ) -> OrderConnection:
         caller = customer_side(info, "orders:read")
         first = check_first(20 if first is None else first)
-        try:
-            await own_app_filter(caller, sdk_app_id)
-        except DomainError as e:
-            raise from_domain(e)
+        await own_app_filter(caller, sdk_app_id)
         rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
                                  sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
         page = rows[:first]

@@ -7,14 +7,14 @@ from strawberry.types import Info
 
 from app import clock
 from app.domain.codes import ErrorCode
-from app.domain.errors import DomainError
 from app.domain.renewals import align, listing
 from graphql_schema.catalog.types import Quote, quote_of
 from graphql_schema.enums import RenewFlag
-from graphql_schema.errors import ApiError, forbidden, from_domain
+from graphql_schema.errors import ApiError
 from graphql_schema.packages.types import PackageSubscription, package_of
 from graphql_schema.pagination import PageInfo, check_first
-from graphql_schema.permissions import caller_of, customer_side
+from graphql_schema.permissions import customer_side, customer_side_any
+from graphql_schema.query import domain_field
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
 CURSOR_KIND = "renewal"
@@ -66,31 +66,21 @@ def filter_of(f: RenewalFilter | None) -> listing.Filter:
 
 @strawberry.type
 class RenewalsQuery:
-    @strawberry.field(description="R-7: the account's paid packages (ACTIVE or EXPIRED) by expiry, then SDKAppID.")
+    @domain_field(description="R-7: the account's paid packages (ACTIVE or EXPIRED) by expiry, then SDKAppID.")
     async def renewals(
         self, info: Info, filter: RenewalFilter | None = None, first: int | None = 20, after: str | None = None,
     ) -> PackageConnection:
         caller = customer_side(info, "account:read")
         first = check_first(20 if first is None else first)
-        try:
-            rows = await listing.page(caller.account_id, filter_of(filter), first=first, after=decode_cursor(after),
-                                      now=await clock.now())
-        except DomainError as e:
-            raise from_domain(e)  # INVALID_FILTER as extensions.code
+        rows = await listing.page(caller.account_id, filter_of(filter), first=first, after=decode_cursor(after),
+                                  now=await clock.now())
         edges = [PackageEdge(node=package_of(p), cursor=encode_cursor(p.expires_at, p.application_id))
                  for p in rows[:first]]
         return PackageConnection(edges=edges, page_info=PageInfo(
             has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
 
-    @strawberry.field(description="R-9: the lines alignExpiry would charge now, unpaid.")
+    @domain_field(description="R-9: the lines alignExpiry would charge now, unpaid.")
     async def align_expiry_quote(self, info: Info, sdk_app_ids: list[int], day: int) -> Quote:
-        caller = caller_of(info)
-        if caller.role not in ("CUSTOMER", "PARTNER"):
-            raise forbidden()
-        if caller.role == "PARTNER" and not caller.scopes & set(QUOTE_SCOPES):
-            raise forbidden("this operation without the 'orders:read' or 'packages:write' scope")
-        try:
-            lines = await align.quote(caller, sdk_app_ids, day, await clock.now())
-        except DomainError as e:
-            raise from_domain(e)
+        caller = customer_side_any(info, *QUOTE_SCOPES)
+        lines = await align.quote(caller, sdk_app_ids, day, await clock.now())
         return quote_of(lines)

@@ -9,6 +9,7 @@ from app.domain.errors import DomainError
 from app.domain.usage import service as usage
 from graphql_schema.enums import UsageKind
 from graphql_schema.errors import UserError
+from graphql_schema.mutation import payload_mutation
 from graphql_schema.permissions import require
 
 
@@ -33,41 +34,40 @@ def _event_from_input(cls, value, context) -> usage.UsageInput:
 UsageEventInput.__strawberry_definition__.from_input = _event_from_input
 
 
-@strawberry.type
-class UsagePayload:
-    accepted: int
-    duplicates: int
-    errors: list[UserError]
-
-
 def _error(e: DomainError, index: int | None = None) -> UserError:
     field = e.field if index is None else f"events[{index}].{e.field}" if e.field else f"events[{index}]"
     return UserError(code=e.code, field=field, message=e.message)
 
 
 @strawberry.type
+class UsagePayload:
+    accepted: int
+    duplicates: int
+    errors: list[UserError]
+
+    @classmethod
+    async def refused(cls, error: DomainError) -> "UsagePayload":
+        """The counts are required (contract): a refused call accepted nothing."""
+        return cls(accepted=0, duplicates=0, errors=[_error(error)])
+
+
+@strawberry.type
 class UsageMutation:
-    @strawberry.mutation(description="M-1: up to 1,000 usage events, idempotent by eventId; a bad event gets its "
+    @payload_mutation(description="M-1: up to 1,000 usage events, idempotent by eventId; a bad event gets its "
                                      "own error (field events[i]…) and the good ones are kept.")
     async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
-        try:
-            result = await usage.record_usage(list(events), now=await clock.now())  # UsageInput already
-        except DomainError as e:
-            return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
+        result = await usage.record_usage(list(events), now=await clock.now())  # UsageInput already
         return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,
                             errors=[_error(err, index) for index, err in result.errors])
 
-    @strawberry.mutation(description="M-1: one app's IM figures for one Asia/Shanghai day (YYYY-MM-DD), idempotent "
+    @payload_mutation(description="M-1: one app's IM figures for one Asia/Shanghai day (YYYY-MM-DD), idempotent "
                                      "by (app, day).")
     async def record_im_stats(self, info: Info, sdk_app_id: int, day: str, dau: int, peak_groups: int) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
         try:
-            try:
-                parsed = date.fromisoformat(day)
-            except ValueError:
-                raise DomainError(ErrorCode.INVALID_DAY, "day must be YYYY-MM-DD", "day")
-            recorded = await usage.record_im_stats(sdk_app_id, parsed, dau, peak_groups, now=await clock.now())
-        except DomainError as e:
-            return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
+            parsed = date.fromisoformat(day)
+        except ValueError:
+            raise DomainError(ErrorCode.INVALID_DAY, "day must be YYYY-MM-DD", "day")
+        recorded = await usage.record_im_stats(sdk_app_id, parsed, dau, peak_groups, now=await clock.now())
         return UsagePayload(accepted=1 if recorded else 0, duplicates=0 if recorded else 1, errors=[])

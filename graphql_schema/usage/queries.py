@@ -9,8 +9,8 @@ from app.domain.accounts import service as accounts
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 from app.domain.usage import daily
-from graphql_schema.errors import from_domain
 from graphql_schema.permissions import require
+from graphql_schema.query import domain_field
 
 MAX_DAYS = 92
 
@@ -25,16 +25,13 @@ class UsageDay:
 
 @strawberry.type
 class UsageQuery:
-    @strawberry.field(description="Standard minutes per day for one app, the last `days` days (1-92), oldest first.")
+    @domain_field(description="Standard minutes per day for one app, the last `days` days (1-92), oldest first.")
     async def usage_daily(self, info: Info, sdk_app_id: int, days: int = 30) -> list[UsageDay]:
         caller = require(info, "CUSTOMER", "PARTNER", "OPERATOR", scope="account:read")
-        try:
-            if not 1 <= days <= MAX_DAYS:
-                raise DomainError(ErrorCode.INVALID_INPUT, f"days must be 1-{MAX_DAYS}", "days")
-            if not caller.is_operator:
-                await accounts.get_application(caller, sdk_app_id)  # NOT_FOUND for another account's app (H-2)
-        except DomainError as e:
-            raise from_domain(e) from e
+        if not 1 <= days <= MAX_DAYS:
+            raise DomainError(ErrorCode.INVALID_INPUT, f"days must be 1-{MAX_DAYS}", "days")
+        if not caller.is_operator:
+            await accounts.get_application(caller, sdk_app_id)  # NOT_FOUND for another account's app (H-2)
         rows = await daily.daily(sdk_app_id, days, await clock.now())
         return [UsageDay(day=r.day, standard_minutes=r.standard_minutes, included_minutes=r.included_minutes,
                          billable_minutes=r.billable_minutes) for r in rows]

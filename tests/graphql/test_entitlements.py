@@ -297,3 +297,14 @@ async def test_N2_refund_shows_at_once(client):
     assert (await entitlements(client, token, app))["edition"] == "BASIC"
     await gql(client, REQUEST_REFUND, {"o": order["id"], "k": key()}, token)
     assert state(await entitlements(client, token, app)) == (False, False, "REFUNDED")
+
+
+async def test_H3_entitlements_without_its_argument_is_a_validation_error_not_an_internal_one(client):
+    """Found by the fuzz test: the response cache's classifier read the arguments of a field
+    written without any (graphql-core leaves them None) and crashed before GraphQL validation."""
+    from tests.conftest import OPERATOR
+    from tests.gql import gql
+
+    result = await gql(client, "query { entitlements { __typename } }", token=OPERATOR)
+    assert result.get("data") is None and result["errors"]
+    assert "Internal error." not in [e["message"] for e in result["errors"]]

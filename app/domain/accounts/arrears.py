@@ -8,7 +8,7 @@ step, run by the sweep like every other timer. Callers hold the account's row lo
 """
 from datetime import datetime, timedelta
 
-from app.domain import tx
+from app.domain import locks, tx
 from app.domain.accounts.models import Account, Application
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
@@ -100,8 +100,8 @@ async def ban(account_id: int, reason: str, at: datetime) -> Account:
     if not reason or len(reason) > 200:
         raise DomainError(ErrorCode.INVALID_REASON, "give a reason of 1–200 characters", "reason")
     async with tx.atomic():
-        account = await Account.filter(id=account_id).select_for_update().first()
-        if account is None or account.type != "OWNER":
+        account = await locks.account(account_id, at)
+        if account.type != "OWNER":
             raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
         if account.status == "BANNED":
             return account

@@ -1,10 +1,13 @@
 """Money arriving: operator credits, gateway top-ups (A-4), and vouchers."""
 from datetime import datetime
+from typing import Any
 
-from app.domain import locks
+from app.domain import idempotency, locks
+from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Voucher
 from app.domain.codes import ErrorCode
-from app.domain.errors import DomainError
+from app.domain.commands import CreditAccount, TopUp
+from app.domain.errors import DomainError, Forbidden, NotFound
 from app.domain.events import service as events
 from app.domain.inputs import clean_text
 from app.domain.ledger import service as ledger
@@ -32,6 +35,51 @@ async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime,
 
         await arrears.after_credit(account, at)
     return account
+
+
+async def _credit_once(command: CreditAccount | TopUp, source: str, kind: str, *, key: str, at: datetime) -> int:
+    """B-8, the key scoped to the account credited; the answer is that account's id."""
+    if not await Account.exists(id=command.account_id):
+        raise NotFound("account", "accountId")
+
+    async def run() -> int:
+        await credit(command.account_id, command.amount_fen, source, at=at, kind=kind)
+        return command.account_id
+
+    async def replay(stored: dict[str, Any]) -> int:
+        return int(stored["accountId"])
+
+    return await idempotency.once(command, account_id=command.account_id, key=key, now=at, run=run,
+                                  record=lambda account_id: {"accountId": str(account_id)}, replay=replay)
+
+
+async def credit_account(command: CreditAccount, *, key: str, at: datetime) -> int:
+    """Operators: cash, income or gift."""
+    return await _credit_once(command, command.source, "CREDIT", key=key, at=at)
+
+
+def may_top_up(caller: Caller, *, sandbox: bool) -> None:
+    """A gateway report comes from operators and services; a customer may report its own top-up
+    only in PAYMENTS_MODE=sandbox (A-4). Checked before the input is read."""
+    if caller.role not in ("OPERATOR", "SERVICE") and not (caller.role == "CUSTOMER" and sandbox):
+        raise Forbidden("topUp (a payment-gateway report) outside sandbox mode")
+
+
+def top_up_account(caller: Caller, named: int | None, *, sandbox: bool) -> int:
+    """Whose cash a gateway report credits: operators and services name the account; a customer
+    names at most its own (H-3: another account is NOT_FOUND, like one that does not exist)."""
+    may_top_up(caller, sandbox=sandbox)
+    if caller.role in ("OPERATOR", "SERVICE"):
+        if named is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "name the account", "accountId")
+        return named
+    if caller.account_id is None or named is not None and named not in (caller.account_id, caller.actor_account_id):
+        raise NotFound("account", "accountId")
+    return caller.account_id
+
+
+async def top_up(command: TopUp, *, key: str, at: datetime) -> int:
+    return await _credit_once(command, "cash", "TOP_UP", key=key, at=at)
 
 
 async def grant_voucher(account_id: int, amount_fen: int, expires_at: datetime, *, at: datetime) -> Voucher:

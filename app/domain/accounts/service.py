@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 
+from app.domain import locks
 from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
 from app.domain.accounts.models import Account, ApiToken, Application
 from app.domain.codes import ErrorCode
@@ -53,7 +54,12 @@ async def create_account(
     return account, token
 
 
+MAX_SCOPES = 1000
+
+
 async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now) -> str:
+    if scopes is not None and len(scopes) > MAX_SCOPES:  # before sorting an arbitrarily long list
+        raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_SCOPES} scopes", "scopes")
     if role not in ROLES:
         raise DomainError(ErrorCode.INVALID_ROLE, f"unknown role {role}", "role")
     scopes = sorted(set(scopes or []))
@@ -97,7 +103,9 @@ async def get_account(account_id: int) -> Account:
 
 
 async def set_real_name_verified(account_id: int, verified: bool, now) -> Account:
+    row = await get_account(account_id)
     async with atomic():
+        await locks.account(row.payer_id, now)  # the payer's lock covers its sub-users' rows (A-1)
         account = await get_account(account_id)
         account.real_name_verified = verified
         await account.save(update_fields=["real_name_verified"])
@@ -109,7 +117,7 @@ async def create_application(account_id: int, name: str, now) -> Application:
     name = check_name(name)
     async with atomic():
         # Under the account lock, so a suspension or ban cannot slip between the check and the insert.
-        account = await Account.filter(id=account_id).select_for_update().first()
+        account = await locks.account(account_id, now)  # caught up: an overdue suspension applies first (C-1)
         if account.status == "BANNED":
             raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
         status = "SUSPENDED" if account.status == "SUSPENDED" else "ACTIVE"  # S-3: every app stops

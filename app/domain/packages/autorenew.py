@@ -1,9 +1,11 @@
 """Auto-renewal at the expiry instant (R-2, R-3) and the reminder test of R-4."""
 from datetime import datetime
+from typing import Any
 
 from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
 from app.domain.catalog import prices
+from app.domain.commands import AutoRenewal
 from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.packages import periods
@@ -72,19 +74,22 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
 
     charged: list[bool] = []
 
-    async def renew() -> dict:
+    async def renew() -> str:
         charged.append(True)
         order = await periods.apply_renewal(
             locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
             vouchers=[voucher] if voucher else [],
         )
-        return {"orderId": str(order.id)}
+        return str(order.id)
+
+    async def replayed(stored: dict[str, Any]) -> str:
+        return str(stored["orderId"])
 
     # One charge per (package, period) even if every other guard failed (ARCHITECTURE, Timers).
     key = f"auto-renew:{p.id}:{int(due.timestamp())}"
     # Internal keys live in their own space (the negated account id): no customer key can collide.
-    result = await idempotency.run_once(account_id=-account.id, mutation="autoRenewal", key=key,
-                                        request={"package": p.id, "due": due.isoformat()}, now=due, action=renew)
+    order_id = await idempotency.once(AutoRenewal(p.id, due), account_id=-account.id, key=key, now=due, run=renew,
+                                      record=lambda placed: {"orderId": placed}, replay=replayed)
     if not charged:
         # The key had already succeeded: this period was renewed by an earlier, committed run, so
         # nothing may be charged or announced again. The row in hand is stale; reading it afresh
@@ -97,7 +102,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     observe.auto_renew_attempt(None)
     await events.record(
         "AUTO_RENEWED", account_id=account.id, sdk_app_id=p.application_id, at=due,
-        data={"orderId": result["orderId"], "packageId": str(p.id), "scope": scope, "months": months,
+        data={"orderId": order_id, "packageId": str(p.id), "scope": scope, "months": months,
               "amount": format_fen(price), "expiresAt": p.expires_at.isoformat()},
     )
     return None

@@ -20,6 +20,9 @@ class BatchRefused(DomainError):
         super().__init__(errors[0].code, errors[0].message, errors[0].field)
         self.errors = errors
 
+    def refusals(self) -> list[DomainError]:
+        return list(self.errors)
+
 
 def raise_if(errors: list[DomainError]) -> None:
     if errors:
