@@ -287,7 +287,9 @@ async def test_C1_a_flushed_redis_loses_the_punctual_jobs_but_the_sweep_does_eve
         await worker.main()  # the start-up sweep, as a restarted worker does
     finally:
         await worker.close()
-    assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
+    # the start-up sweep; the minute's cron run may fire too when the wall clock passes second 0
+    # during the burst — it then finds nothing left to do, as every transition happens once
+    assert worker.jobs_failed == 0 and worker.jobs_complete in (1, 2)
     await assert_each_transition_once(packages)
 
 
