@@ -136,3 +136,10 @@ def test_modules_stay_small():
 
 def test_only_the_clock_module_reads_the_wall_clock():
     assert clock_reads(modules()) == []
+
+
+def test_nothing_imports_the_composition_root():
+    """app.cli wires the commands together; a module importing it back would tie the domain or the
+    servers to the command line (issue 9: the composition root is visibly separate)."""
+    known = modules()
+    assert sorted(name for name, path in known.items() if "app.cli" in imports_of(path, known) - {name}) == ["app.__main__"]

@@ -280,3 +280,20 @@ async def test_C1_two_concurrent_sweeps_apply_each_transition_once():
     assert await package_sweep.sweep(FEB_10) == 0
     assert await timeline() == found
     assert await audit.problems() == []
+
+
+async def test_C1_a_trial_ended_row_by_row_writes_what_the_bulk_path_writes():
+    """The per-row path (a punctual job) and the set-based one share the event builders: the same
+    transition reads the same whichever path ran it."""
+    account = await owner()
+    by_row, in_bulk = await new_app(account), await new_app(account)
+    await trial(account, by_row)
+    await trial(account, in_bulk)
+    assert await package_sweep.run_one((await package_of(by_row)).id, START + WEEK) == 1
+    assert await package_sweep.end_in_bulk(START + WEEK) == 1
+    written = {e.sdk_app_id: e for e in await events("TRIAL_ENDED")}
+    for sdk_app_id in (by_row, in_bulk):
+        package = await package_of(sdk_app_id)
+        assert (package.status, package.ended_at) == ("TRIAL_ENDED", START + WEEK)
+        assert (written[sdk_app_id].occurred_at, written[sdk_app_id].data) == (
+            START + WEEK, {"packageId": str(package.id), "reason": "EXPIRED"})
