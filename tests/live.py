@@ -55,15 +55,20 @@ def launch(log_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes]
     return proc, f"http://127.0.0.1:{port}"
 
 
-def start_server(log_path: Path, processes: int = 1, redis_url: str = REDIS_URL) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    log_path: Path, processes: int = 1, redis_url: str = REDIS_URL,
+) -> tuple[subprocess.Popen[bytes], str]:
     proc, base = launch(log_path, {**env_for(redis_url), "WEB_CONCURRENCY": str(processes)})
     wait_up(proc, base, log_path)
     return proc, base
 
 
-def wait_up(proc: subprocess.Popen[bytes], base: str, log_path: Path, probe: str = "/healthz", seconds: float = 30) -> None:
+def wait_up(
+    proc: subprocess.Popen[bytes], base: str, log_path: Path, probe: str = "/healthz", seconds: float = 30,
+) -> None:
     """Until `probe` answers 200; a server that exits or stays silent is stopped and fails the test.
-    /healthz by default: some tests start a server whose Redis is gone on purpose (not ready)."""
+    The one-server fixture waits for liveness (/healthz), tests.servers for readiness (/readyz), as
+    each did before they shared this loop."""
     deadline = time.monotonic() + seconds
     try:
         while True:
