@@ -297,3 +297,25 @@ async def test_C1_a_trial_ended_row_by_row_writes_what_the_bulk_path_writes():
         assert (package.status, package.ended_at) == ("TRIAL_ENDED", START + WEEK)
         assert (written[sdk_app_id].occurred_at, written[sdk_app_id].data) == (
             START + WEEK, {"packageId": str(package.id), "reason": "EXPIRED"})
+
+
+async def test_C1_each_event_declaration_reads_the_same_in_sql_and_in_python():
+    """The set-based path renders package_events' declarations in SQL; the per-row path in Python.
+    An instant with microseconds and one without, a package with one ended component and with two."""
+    import json
+    from datetime import timedelta
+
+    from tortoise import connections
+
+    from app.domain.timers.package_events import PACKAGE_EXPIRED, TRIAL_ENDED
+
+    sql = (f"SELECT {TRIAL_ENDED.sql()} AS trial, {PACKAGE_EXPIRED.sql()} AS expired "
+           "FROM (SELECT $1::bigint AS package_id, $2::text[] AS components, $3::timestamptz AS expires_at) s")
+    for package_id, components, expires_at in [(7, ["RTC_PREMIUM", "IM_PRO"], FEB_10),
+                                                (123456789, ["IM_PRO"], FEB_10 + timedelta(microseconds=4250))]:
+        [row] = await connections.get("default").execute_query_dict(sql, [package_id, components, expires_at])
+        assert json.loads(row["trial"]) == TRIAL_ENDED.of(package_id=package_id) == {
+            "packageId": str(package_id), "reason": "EXPIRED"}
+        assert json.loads(row["expired"]) == PACKAGE_EXPIRED.of(
+            package_id=package_id, components=components, expires_at=expires_at) == {
+            "packageId": str(package_id), "components": components, "expiresAt": expires_at.isoformat()}

@@ -1,8 +1,6 @@
 """Running due package transitions: a batched fast path for rows that need no money, and a
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
-import json
 from datetime import datetime
-from typing import Any
 
 from app.domain import observe, tx
 from app.domain.accounts.models import Account
@@ -23,11 +21,11 @@ UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", 
 SET_BATCH = 5000
 
 # No ORDER BY in `due`: with the row lock between sort and limit PostgreSQL would sort every due
-# row for each batch; the events are still written in due order (end_in_bulk sorts them).
+# row for each batch; the events below are still written in due order. Their data is declared
+# once in package_events, for this statement and for the per-row path alike.
 # The common case, set-based: a trial ending, or a package without auto-renewal expiring, with
 # nothing else owed first. The re-check of state and time is in the WHERE clause, under the lock.
-# The accounts are locked too: writing the events takes their event counters (W-2).
-END_IN_BULK = """
+END_IN_BULK = f"""
 WITH due AS (
   SELECT p.id, p.next_due_at AS due_at FROM package p JOIN account a ON a.id = p.account_id
   WHERE p.next_due_at <= $1 AND p.auto_renew = false AND (
@@ -36,31 +34,25 @@ WITH due AS (
          AND p.next_due_at = LEAST(p.rtc_expires_at, COALESCE(p.im_expires_at, p.rtc_expires_at))))
   LIMIT $2
   FOR UPDATE OF p, a SKIP LOCKED
-)
-UPDATE package p SET
-  status = CASE WHEN p.status = 'TRIAL' THEN 'TRIAL_ENDED' ELSE 'EXPIRED' END,
-  ended_at = CASE WHEN p.status = 'TRIAL' THEN due.due_at ELSE p.ended_at END,
-  next_due_at = NULL, next_due_kind = NULL
-FROM due WHERE p.id = due.id
-RETURNING p.id, p.account_id, p.application_id, p.status, due.due_at,
-  CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END AS rtc_ended,
-  CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END AS im_ended"""
-
-# The events of the rows END_IN_BULK ended, one statement for the batch: $1…$5 are parallel arrays
-# (account, app, type, data, instant) in due order.
-ENDED_EVENTS = f"""
-WITH ended AS (
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[])
-    WITH ORDINALITY AS e(account_id, sdk_app_id, type, data, occurred_at, ord)
+), done AS (
+  UPDATE package p SET
+    status = CASE WHEN p.status = 'TRIAL' THEN 'TRIAL_ENDED' ELSE 'EXPIRED' END,
+    ended_at = CASE WHEN p.status = 'TRIAL' THEN due.due_at ELSE p.ended_at END,
+    next_due_at = NULL, next_due_kind = NULL
+  FROM due WHERE p.id = due.id
+  RETURNING p.id AS package_id, p.account_id, p.application_id, p.status, due.due_at,
+    due.due_at AS expires_at, array_remove(ARRAY[
+      CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END,
+      CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END], NULL) AS components
+), ended AS (
+  SELECT account_id, application_id AS sdk_app_id,
+    CASE WHEN status = 'TRIAL_ENDED' THEN 'TRIAL_ENDED' ELSE 'PACKAGE_EXPIRED' END AS type,
+    CASE WHEN status = 'TRIAL_ENDED' THEN {package_events.TRIAL_ENDED.sql()}
+         ELSE {package_events.PACKAGE_EXPIRED.sql()} END AS data,
+    due_at AS occurred_at,
+    row_number() OVER (ORDER BY due_at, package_id) AS ord
+  FROM done
 ){bulk_tail("ended")}"""
-
-
-def _ended_event(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(type, data) of a row END_IN_BULK ended: the same builders as the per-row path."""
-    if row["status"] == "TRIAL_ENDED":
-        return "TRIAL_ENDED", package_events.trial_ended(row["id"])
-    ended = [code for code in (row["rtc_ended"], row["im_ended"]) if code is not None]
-    return "PACKAGE_EXPIRED", package_events.package_expired(row["id"], ended, row["due_at"])
 
 
 async def _minutes(edition: str, cache: dict[str, int]) -> int:
@@ -74,7 +66,7 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
     ids = {"account_id": p.account_id, "sdk_app_id": p.application_id}
     if due.kind == "trial_end":
         p.status, p.ended_at = "TRIAL_ENDED", due.at
-        await events.record("TRIAL_ENDED", at=due.at, data=package_events.trial_ended(p.id), **ids)
+        await events.record("TRIAL_ENDED", at=due.at, data=package_events.TRIAL_ENDED.of(package_id=p.id), **ids)
     elif due.kind == "allowance" and alignment.short_month_due(p):
         await alignment.grant_short_month(p, due.at)
     elif due.kind == "allowance":
@@ -98,8 +90,8 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
                 return
         p.status = "EXPIRED"
         ended = [getattr(p, f"{w}_code") for w in autorenew.expiring(p)]
-        await events.record("PACKAGE_EXPIRED", at=due.at, **ids,
-                            data=package_events.package_expired(p.id, ended, p.expires_at))
+        await events.record("PACKAGE_EXPIRED", at=due.at, **ids, data=package_events.PACKAGE_EXPIRED.of(
+            package_id=p.id, components=ended, expires_at=p.expires_at))
 
 
 async def _drain(p: Package, now: datetime, account: Account | None, cache: dict[str, int]) -> int:
@@ -169,21 +161,16 @@ async def end_in_bulk(now: datetime) -> int:
     total = 0
     while True:
         async with tx.atomic() as conn:
-            done = sorted(await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH]),
-                          key=lambda r: (r["due_at"], r["id"]))
-            if done:
-                typed = [_ended_event(r) for r in done]
-                rows = await conn.execute_query_dict(ENDED_EVENTS, [
-                    [r["account_id"] for r in done], [r["application_id"] for r in done], [t for t, _ in typed],
-                    [json.dumps(data, ensure_ascii=False) for _, data in typed], [r["due_at"] for r in done]])
+            rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
+            if rows:
                 observe.timers_done([r["occurred_at"] for r in rows], now)
                 events.published_after_commit([
                     Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"],
                             r["sequence"])
                     for r in rows
                 ], deliveries=rows[0]["deliveries"])
-        total += len(done)
-        if len(done) < SET_BATCH:
+        total += len(rows)
+        if len(rows) < SET_BATCH:
             return total
 
 
