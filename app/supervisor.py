@@ -113,6 +113,8 @@ def run_everything() -> int:
                 services = start(settings.data_dir, postgres=not database_url, redis=not redis_url)
             database_url = database_url or services.database_url
             redis_url = redis_url or services.redis_url
+        if database_url is None or redis_url is None:  # start() answers for each service it was asked for
+            raise RuntimeError("the embedded services did not say where they listen")
         print("Applying migrations and seeding the catalog …", flush=True)
         asyncio.run(setup(database_url, redis_url))
         console_ok = console_static.ensure_built(lambda m: print(m, file=sys.stderr, flush=True))

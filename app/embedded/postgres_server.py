@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app import clock
 from app.embedded.processes import HOST, claim, free_port, owner_alive, pid_alive, tail
@@ -85,7 +86,7 @@ def _pg_account(pgdata: Path) -> pwd.struct_passwd | None:
 
 
 def _run_pg_tool(args: list[str], account: pwd.struct_passwd | None, timeout: float) -> str:
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if account is not None:
         kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
     result = subprocess.run(
@@ -93,7 +94,8 @@ def _run_pg_tool(args: list[str], account: pwd.struct_passwd | None, timeout: fl
     )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result.stdout
+    out: str = result.stdout
+    return out
 
 
 def _read_postmaster_pid(pgdata: Path) -> tuple[int, int, str] | None:

@@ -14,7 +14,8 @@ HOST = "127.0.0.1"
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def pid_alive(pid: int, name: str | None = None) -> bool:
@@ -23,7 +24,7 @@ def pid_alive(pid: int, name: str | None = None) -> bool:
 
     try:
         process = psutil.Process(pid)
-        return process.status() != psutil.STATUS_ZOMBIE and (name is None or name in process.name())
+        return bool(process.status() != psutil.STATUS_ZOMBIE and (name is None or name in process.name()))
     except psutil.Error:
         return False
 
@@ -46,7 +47,7 @@ def owner_alive(path: Path) -> bool:
     try:
         pid, created = path.read_text().split()
         process = psutil.Process(int(pid))
-        return process.pid != os.getpid() and abs(process.create_time() - float(created)) < 1
+        return bool(process.pid != os.getpid() and abs(process.create_time() - float(created)) < 1)
     except (OSError, ValueError, psutil.Error):
         return False
 

@@ -19,7 +19,7 @@ class Redis:
     port: int
     pid: int
     owned: bool
-    process: subprocess.Popen | None = None  # when this process started it
+    process: subprocess.Popen[bytes] | None = None  # when this process started it
 
     @property
     def url(self) -> str:

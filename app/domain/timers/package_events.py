@@ -14,7 +14,8 @@ _ISO = """(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
 class Field(Protocol):
     """One value of the data: from a keyword in Python, from the column of that name in SQL."""
 
-    column: str
+    @property
+    def column(self) -> str: ...
 
     def value(self, given: Any) -> Any: ...
 
