@@ -1,4 +1,9 @@
-"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, demo, run."""
+"""`python -m app …`: serve, worker, migrate, seed, setup, create-operator-token, audit, demo, run.
+
+The composition root: it wires the commands to the modules that do the work (app.setup, the
+process supervisor app.supervisor, app.server, workers) and nothing imports it back. Each command
+imports what it needs when it runs, so `worker` does not load the web stack and the other way round.
+"""
 import argparse
 import asyncio
 import sys
@@ -6,27 +11,6 @@ import sys
 
 def _run(coro):
     return asyncio.run(coro)
-
-
-async def _setup(database_url: str | None = None, redis_url: str | None = None, *, reset: bool = False) -> None:
-    from app import db
-
-    await db.migrate(database_url)
-    await _seed(database_url, redis_url, reset=reset)
-
-
-async def _seed(database_url: str | None = None, redis_url: str | None = None, *, reset: bool = False) -> None:
-    from app import db
-    from app.domain.catalog.seed import reset_and_announce, seed_catalog
-
-    await db.init_db(database_url, pool_size=2)
-    try:
-        await (reset_and_announce() if reset else seed_catalog())
-    finally:
-        await db.close_db()
-    from app.catalog_bump import bump_after_seed
-
-    await bump_after_seed(redis_url)
 
 
 async def _create_operator_token() -> str:
@@ -107,9 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
         _run(db.migrate())
     elif args.command == "seed":
-        _run(_seed(reset=args.reset))
+        from app.setup import seed
+
+        _run(seed(reset=args.reset))
     elif args.command == "setup":
-        _run(_setup(reset=args.reset))
+        from app.setup import setup
+
+        _run(setup(reset=args.reset))
     elif args.command == "create-operator-token":
         print(_run(_create_operator_token()))
     elif args.command == "audit":
@@ -119,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print_demo(_run(create_demo()), get_settings().port)
     elif args.command == "run":
-        from app.embedded import run_everything
+        from app.supervisor import run_everything
 
         return run_everything()
     return 0

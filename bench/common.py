@@ -99,10 +99,10 @@ async def flush_redis(url: str = BENCH_REDIS_URL) -> None:
 
 async def fresh_environment(url: str = BENCH_DATABASE_URL, redis_url: str = BENCH_REDIS_URL) -> None:
     """Drop and recreate the bench database, migrate and seed it (`python -m app setup`), flush Redis."""
-    from app.cli import _setup
+    from app.setup import setup
 
     await recreate_database(url)
-    await _setup(url)
+    await setup(url)
     await flush_redis(redis_url)
 
 

@@ -36,9 +36,9 @@ FROM generate_series(0, $2 - 1) g, (SELECT array_agg(id ORDER BY id) AS ids FROM
 PACKAGES = """INSERT INTO package (application_id, account_id, edition, status, rtc_code, rtc_anchor, rtc_months,
   rtc_expires_at, im_code, im_anchor, im_months, im_expires_at, started_at, ended_at, auto_renew, auto_renew_months,
   auto_renew_failure_reason, allowance_month, allowance_granted, allowance_used, reminded_7d_for, reminded_1d_for,
-  next_due_at, next_due_kind, created_at)
+  next_due_at, next_due_kind, created_at, renew_flag)
 SELECT sdk_app_id, account_id, 'BASIC', 'ACTIVE', 'RTC_PREMIUM', $1, 1, $2, 'IM_PRO', $1, 1, $2, $1, NULL, false, 1,
-  NULL, 0, 380000, 1234, $2, $2, $2, $3, $1
+  NULL, 0, 380000, 1234, $2, $2, $2, $3, $1, 'MANUAL_RENEW'
 FROM application ORDER BY sdk_app_id"""
 RESET = """UPDATE package SET status = 'ACTIVE', ended_at = NULL, next_due_at = $1, next_due_kind = 'expire'"""
 RAW_UPDATE = """UPDATE package SET status = 'EXPIRED', next_due_at = NULL, next_due_kind = NULL
@@ -47,10 +47,12 @@ RAW_UPDATE_WITH_EVENTS = """WITH expired AS (
   UPDATE package SET status = 'EXPIRED', next_due_at = NULL, next_due_kind = NULL
   WHERE next_due_at <= $1 AND status = 'ACTIVE' AND auto_renew = false
   RETURNING id, account_id, application_id, rtc_code, im_code, rtc_expires_at, im_expires_at)
-INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at)
+INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at, sequence)
 SELECT account_id, application_id, 'PACKAGE_EXPIRED',
   jsonb_build_object('packageId', id::text, 'components', jsonb_build_array(rtc_code, im_code),
-                     'expiresAt', least(rtc_expires_at, im_expires_at)), $1
+                     'expiresAt', least(rtc_expires_at, im_expires_at)), $1,
+  -- W-2: numbered per account after the events the sweep wrote for these rows a moment before
+  1000000 + row_number() OVER (PARTITION BY account_id ORDER BY id)
 FROM expired"""
 VERIFY = """SELECT
   (SELECT count(*) FROM package) AS packages,

@@ -34,7 +34,7 @@ import structlog  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 
 from app import clock, db, live_events, logs, redis_conn  # noqa: E402
-from app.cli import _setup  # noqa: E402
+from app.setup import setup as migrate_and_seed  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 CATALOG_TABLES = {
@@ -49,7 +49,7 @@ async def database():
     from tests.services import recreate_database
 
     await recreate_database(DATABASE_URL)
-    await _setup(DATABASE_URL)
+    await migrate_and_seed(DATABASE_URL)
     await db.init_db(DATABASE_URL, pool_size=40)
     live_events.install_publisher(await redis_conn.connect(REDIS_URL))
     rows = await connections.get("default").execute_query_dict(

@@ -46,25 +46,36 @@ class LiveServer(str):
     processes: int = 1
 
 
-def start_server(log_path: Path, processes: int = 1, redis_url: str = REDIS_URL) -> tuple[subprocess.Popen, str]:
+def launch(log_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m app serve` on a free port with `env`, its output in `log_path`; (process, base URL)."""
     port = free_port()
-    env = {**env_for(redis_url), "WEB_CONCURRENCY": str(processes)}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=REPO,
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    wait_healthy(proc, base, log_path)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def start_server(
+    log_path: Path, processes: int = 1, redis_url: str = REDIS_URL,
+) -> tuple[subprocess.Popen[bytes], str]:
+    proc, base = launch(log_path, {**env_for(redis_url), "WEB_CONCURRENCY": str(processes)})
+    wait_up(proc, base, log_path)
     return proc, base
 
 
-def wait_healthy(proc: subprocess.Popen, base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+def wait_up(
+    proc: subprocess.Popen[bytes], base: str, log_path: Path, probe: str = "/healthz", seconds: float = 30,
+) -> None:
+    """Until `probe` answers 200; a server that exits or stays silent is stopped and fails the test.
+    The one-server fixture waits for liveness (/healthz), tests.servers for readiness (/readyz), as
+    each did before they shared this loop."""
+    deadline = time.monotonic() + seconds
     try:
         while True:
             if proc.poll() is not None:
                 raise AssertionError(f"server exited with {proc.returncode}:\n{log_path.read_text()}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{probe}", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -280,3 +280,42 @@ async def test_C1_two_concurrent_sweeps_apply_each_transition_once():
     assert await package_sweep.sweep(FEB_10) == 0
     assert await timeline() == found
     assert await audit.problems() == []
+
+
+async def test_C1_a_trial_ended_row_by_row_writes_what_the_bulk_path_writes():
+    """The per-row path (a punctual job) and the set-based one share the event builders: the same
+    transition reads the same whichever path ran it."""
+    account = await owner()
+    by_row, in_bulk = await new_app(account), await new_app(account)
+    await trial(account, by_row)
+    await trial(account, in_bulk)
+    assert await package_sweep.run_one((await package_of(by_row)).id, START + WEEK) == 1
+    assert await package_sweep.end_in_bulk(START + WEEK) == 1
+    written = {e.sdk_app_id: e for e in await events("TRIAL_ENDED")}
+    for sdk_app_id in (by_row, in_bulk):
+        package = await package_of(sdk_app_id)
+        assert (package.status, package.ended_at) == ("TRIAL_ENDED", START + WEEK)
+        assert (written[sdk_app_id].occurred_at, written[sdk_app_id].data) == (
+            START + WEEK, {"packageId": str(package.id), "reason": "EXPIRED"})
+
+
+async def test_C1_each_event_declaration_reads_the_same_in_sql_and_in_python():
+    """The set-based path renders package_events' declarations in SQL; the per-row path in Python.
+    An instant with microseconds and one without, a package with one ended component and with two."""
+    import json
+    from datetime import timedelta
+
+    from tortoise import connections
+
+    from app.domain.timers.package_events import PACKAGE_EXPIRED, TRIAL_ENDED
+
+    sql = (f"SELECT {TRIAL_ENDED.sql()} AS trial, {PACKAGE_EXPIRED.sql()} AS expired "
+           "FROM (SELECT $1::bigint AS package_id, $2::text[] AS components, $3::timestamptz AS expires_at) s")
+    for package_id, components, expires_at in [(7, ["RTC_PREMIUM", "IM_PRO"], FEB_10),
+                                                (123456789, ["IM_PRO"], FEB_10 + timedelta(microseconds=4250))]:
+        [row] = await connections.get("default").execute_query_dict(sql, [package_id, components, expires_at])
+        assert json.loads(row["trial"]) == TRIAL_ENDED.of(package_id=package_id) == {
+            "packageId": str(package_id), "reason": "EXPIRED"}
+        assert json.loads(row["expired"]) == PACKAGE_EXPIRED.of(
+            package_id=package_id, components=components, expires_at=expires_at) == {
+            "packageId": str(package_id), "components": components, "expiresAt": expires_at.isoformat()}

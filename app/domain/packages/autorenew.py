@@ -4,7 +4,6 @@ from typing import Any
 
 from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
-from app.domain.catalog import prices
 from app.domain.commands import AutoRenewal
 from app.domain.events import service as events
 from app.domain.money import format_fen
@@ -22,9 +21,7 @@ def expiring(p: Package) -> tuple[str, ...]:
 
 async def renewal_price_fen(p: Package, components: tuple[str, ...], months: int, at: datetime) -> int:
     """R-2 / K-1: at the prices in effect at `at` (the expiry instant for an auto-renewal)."""
-    codes = [getattr(p, f"{w}_code") for w in components]
-    monthly = await prices.monthly_prices_fen(codes, at)
-    return sum(monthly[c] for c in codes) * months
+    return sum((await periods.renewal_prices_fen(p, components, months, at)).values())
 
 
 async def best_voucher(account_id: int, price_fen: int, at: datetime, *, lock: bool) -> Voucher | None:

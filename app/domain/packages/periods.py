@@ -72,16 +72,21 @@ def refresh_status(package: Package, at: datetime) -> None:
         package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
 
 
-async def renewal_lines(package: Package, components: tuple[str, ...], months: int, at: datetime) -> list[Line]:
-    """R-1 / R-2: each renewed component at its monthly price in effect at `at` (K-1) × months."""
+async def renewal_prices_fen(package: Package, components: tuple[str, ...], months: int, at: datetime) -> dict[str, int]:
+    """R-1 / R-2: each renewed component's code → its monthly price in effect at `at` (K-1) × months.
+    The one renewal price: a customer's renewal (its order lines) and an auto-renewal (its charge
+    and the R-4 shortfall test) both take it from here."""
     codes = [getattr(package, f"{which}_code") for which in components]
-    rows = (await snapshot.current()).components
     monthly = await prices.monthly_prices_fen(codes, at)
-    return [
-        Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months,
-             monthly[code] * months)
-        for code in codes
-    ]
+    return {code: monthly[code] * months for code in codes}
+
+
+async def renewal_lines(package: Package, components: tuple[str, ...], months: int, at: datetime) -> list[Line]:
+    """The order lines of a renewal: each component at its renewal price."""
+    amounts = await renewal_prices_fen(package, components, months, at)
+    rows = (await snapshot.current()).components
+    return [Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months, amount)
+            for code, amount in amounts.items()]
 
 
 def renewable(package: Package | None) -> Package:

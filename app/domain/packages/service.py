@@ -1,18 +1,18 @@
 """Trials, purchases, renewals and the auto-renew setting (SPEC §3, §4, R-1, R-2)."""
 from datetime import datetime
 
-from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Account, Application
 from app.domain.catalog import service as catalog
 from app.domain.codes import ErrorCode
-from app.domain.errors import DomainError, NotFound
+from app.domain.errors import DomainError
 from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.orders import payment
 from app.domain.orders import service as orders
 from app.domain.orders.models import Order
 from app.domain.packages import rules
+from app.domain.packages.locking import lock_app
 from app.domain.packages.models import Package
 from app.domain.packages.periods import (  # noqa: F401 - also re-exported: callers name them through this module
     Locked,
@@ -28,21 +28,12 @@ from app.domain.packages.periods import (  # noqa: F401 - also re-exported: call
     schedule,
     set_allowance,
 )
+from app.domain.renewals import flags
 from app.domain.tx import atomic
 
 TRIALS_PER_APP = 2
 TRIALS_PER_ACCOUNT = 10
 SCOPES = {"FULL": ("rtc", "im"), "RTC_ONLY": ("rtc",), "IM_ONLY": ("im",)}
-
-
-async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
-    """Check who may act, then lock account → application → current package (app/domain/locks.py)
-    with everything they owe up to `at` applied first (C-1, N-2)."""
-    app = await Application.get_or_none(sdk_app_id=sdk_app_id).only("sdk_app_id", "account_id")
-    if app is None or app.account_id != caller.account_id:
-        raise NotFound("application", "sdkAppId")
-    held = await locks.scope(app.account_id, at, sdk_app_ids=[sdk_app_id])
-    return Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])
 
 
 def check_account_may_buy(locked: Locked) -> None:
@@ -165,7 +156,5 @@ async def renewed(locked: Locked, package: Package, order: Order, at: datetime) 
 
 async def set_auto_renew(caller: Caller, *, sdk_app_id: int, enabled: bool, months: int, at: datetime) -> Package:
     """R-6: the same as setRenewFlag(AUTO_RENEW / MANUAL_RENEW)."""
-    from app.domain.renewals import flags
-
     return await flags.set_renew_flag(caller, sdk_app_id=sdk_app_id, flag="AUTO_RENEW" if enabled else "MANUAL_RENEW",
                                       months=months, at=at, legacy_event=True)

@@ -6,8 +6,9 @@ from app.domain.catalog import service as catalog
 from app.domain.codes import AccountStatus, ErrorCode, RenewFlag
 from app.domain.errors import DomainError
 from app.domain.events import service as events
-from app.domain.packages import service as packages
+from app.domain.packages.locking import lock_app
 from app.domain.packages.models import Package
+from app.domain.packages.periods import renewable, schedule
 from app.domain.timers.packages import REMINDERS
 from app.domain.tx import atomic
 
@@ -35,17 +36,17 @@ async def set_renew_flag(
     if flag == RenewFlag.AUTO_RENEW:
         catalog.check_months(months)
     async with atomic():
-        locked = await packages.lock_app(caller, sdk_app_id, at)
+        locked = await lock_app(caller, sdk_app_id, at)
         if locked.account.status == AccountStatus.BANNED:
             raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
-        package = packages.renewable(locked.package)
+        package = renewable(locked.package)
         package.renew_flag = flag
         package.auto_renew = flag == RenewFlag.AUTO_RENEW
         if package.auto_renew or catalog.MIN_MONTHS <= months <= catalog.MAX_MONTHS:
             package.auto_renew_months = months  # other flags ignore an out-of-range months
         if flag != RenewFlag.NO_RENEW:
             skip_passed_reminders(package, at)
-        packages.schedule(package)  # NO_RENEW drops the reminders; the other flags re-arm them
+        schedule(package)  # NO_RENEW drops the reminders; the other flags re-arm them
         await package.save(update_fields=FIELDS)
         ids = {"account_id": locked.account.id, "sdk_app_id": sdk_app_id, "at": at}
         await events.record("RENEW_FLAG_CHANGED", **ids, data={"flag": flag, "months": package.auto_renew_months})

@@ -8,9 +8,10 @@ from app.domain.catalog.models import Edition
 from app.domain.events import service as events
 from app.domain.events.bus import Written
 from app.domain.events.sequence import bulk_tail
-from app.domain.packages import autorenew
+from app.domain.packages import autorenew, periods
 from app.domain.packages.models import Package
 from app.domain.renewals import alignment
+from app.domain.timers import package_events
 from app.domain.timers.packages import Due, due_now, schedule
 
 BATCH = 500
@@ -19,12 +20,9 @@ UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", 
                   "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at", "next_due_kind"]
 SET_BATCH = 5000
 
-_ISO = """(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-  || CASE WHEN extract(microseconds FROM {0})::bigint % 1000000 = 0 THEN ''
-          ELSE to_char({0} AT TIME ZONE 'UTC', '.US') END || '+00:00')"""
-
 # No ORDER BY in `due`: with the row lock between sort and limit PostgreSQL would sort every due
-# row for each batch; the events below are still written in due order.
+# row for each batch; the events below are still written in due order. Their data is declared
+# once in package_events, for this statement and for the per-row path alike.
 # The common case, set-based: a trial ending, or a package without auto-renewal expiring, with
 # nothing else owed first. The re-check of state and time is in the WHERE clause, under the lock.
 END_IN_BULK = f"""
@@ -42,18 +40,17 @@ WITH due AS (
     ended_at = CASE WHEN p.status = 'TRIAL' THEN due.due_at ELSE p.ended_at END,
     next_due_at = NULL, next_due_kind = NULL
   FROM due WHERE p.id = due.id
-  RETURNING p.id, p.account_id, p.application_id, p.status, due.due_at,
-    CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END AS rtc_ended,
-    CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END AS im_ended
+  RETURNING p.id AS package_id, p.account_id, p.application_id, p.status, due.due_at,
+    due.due_at AS expires_at, array_remove(ARRAY[
+      CASE WHEN p.rtc_expires_at = due.due_at THEN p.rtc_code END,
+      CASE WHEN p.im_expires_at = due.due_at THEN p.im_code END], NULL) AS components
 ), ended AS (
   SELECT account_id, application_id AS sdk_app_id,
     CASE WHEN status = 'TRIAL_ENDED' THEN 'TRIAL_ENDED' ELSE 'PACKAGE_EXPIRED' END AS type,
-    CASE WHEN status = 'TRIAL_ENDED' THEN jsonb_build_object('packageId', id::text, 'reason', 'EXPIRED')
-         ELSE jsonb_build_object(
-           'packageId', id::text, 'expiresAt', {_ISO.format("due_at")},
-           'components', to_jsonb(array_remove(ARRAY[rtc_ended, im_ended], NULL))) END AS data,
+    CASE WHEN status = 'TRIAL_ENDED' THEN {package_events.TRIAL_ENDED.sql()}
+         ELSE {package_events.PACKAGE_EXPIRED.sql()} END AS data,
     due_at AS occurred_at,
-    row_number() OVER (ORDER BY due_at, id) AS ord
+    row_number() OVER (ORDER BY due_at, package_id) AS ord
   FROM done
 ){bulk_tail("ended")}"""
 
@@ -69,15 +66,12 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
     ids = {"account_id": p.account_id, "sdk_app_id": p.application_id}
     if due.kind == "trial_end":
         p.status, p.ended_at = "TRIAL_ENDED", due.at
-        await events.record("TRIAL_ENDED", at=due.at, data={"packageId": str(p.id), "reason": "EXPIRED"}, **ids)
+        await events.record("TRIAL_ENDED", at=due.at, data=package_events.TRIAL_ENDED.of(package_id=p.id), **ids)
     elif due.kind == "allowance" and alignment.short_month_due(p):
         await alignment.grant_short_month(p, due.at)
     elif due.kind == "allowance":
-        month = p.allowance_month + 1
-        p.allowance_month, p.allowance_used = month, 0
-        p.allowance_granted = await _minutes(p.edition, minutes_cache)
-        await events.record("ALLOWANCE_GRANTED", at=due.at, **ids,
-                            data={"packageId": str(p.id), "month": month + 1, "minutes": p.allowance_granted})
+        periods.set_allowance(p, p.allowance_month + 1, await _minutes(p.edition, minutes_cache))
+        await periods.allowance_granted(p, due.at)
     elif due.kind in ("remind_7d", "remind_1d"):
         which = due.kind.removeprefix("remind_")
         expiry = p.expires_at
@@ -96,8 +90,8 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
                 return
         p.status = "EXPIRED"
         ended = [getattr(p, f"{w}_code") for w in autorenew.expiring(p)]
-        await events.record("PACKAGE_EXPIRED", at=due.at, **ids,
-                            data={"packageId": str(p.id), "components": ended, "expiresAt": p.expires_at.isoformat()})
+        await events.record("PACKAGE_EXPIRED", at=due.at, **ids, data=package_events.PACKAGE_EXPIRED.of(
+            package_id=p.id, components=ended, expires_at=p.expires_at))
 
 
 async def _drain(p: Package, now: datetime, account: Account | None, cache: dict[str, int]) -> int:

@@ -19,19 +19,14 @@ class Source:
 
 
 # At one instant: packages first (expiry, auto-renewal), then accounts (arrears), then settlements.
-SOURCES: list[Source] = [
+SOURCES: tuple[Source, ...] = (
     Source("packages", package_sweep.next_due, package_sweep.sweep),
     Source("accounts", account_sweep.next_due, account_sweep.sweep),
     Source("settlements", settlement.next_due, settlement.sweep),
     # Last: the events written by the transitions above go out at the same instant (W-3, W-4).
     Source("webhooks", relay.next_due, relay.sweep),
-]
+)
 _advancing = asyncio.Lock()
-
-
-def register(source: Source) -> None:
-    if all(s.name != source.name for s in SOURCES):
-        SOURCES.append(source)
 
 
 async def run_due(now: datetime) -> int:

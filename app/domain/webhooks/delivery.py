@@ -3,12 +3,12 @@ scheme, one shared `httpx.AsyncClient` (15 s timeout, redirects not followed), a
 Never raises for the receiver's faults: every outcome is an `Outcome` to record."""
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 
+from app import clock
 from app.domain.errors import DomainError
 from app.domain.webhooks import signing, ssrf
 
@@ -99,10 +99,10 @@ def _retry_after(response: httpx.Response, at: datetime) -> float | None:
 
 async def attempt(url: str, m: Message, secrets: list[str], at: datetime) -> Outcome:
     body = body_of(m)
-    started = time.perf_counter()  # a duration, not a reading of the time of day
+    started = clock.monotonic()  # a duration, not a reading of the time of day
 
     def elapsed() -> int:
-        return int((time.perf_counter() - started) * 1000)
+        return int((clock.monotonic() - started) * 1000)
 
     try:
         await ssrf.check(url, at_attempt=True)
