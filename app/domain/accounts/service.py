@@ -1,6 +1,7 @@
 """Accounts, tokens and applications (A-1, H-1, H-2, P-1)."""
 import hashlib
 import secrets
+from datetime import datetime
 
 from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
 from app.domain.accounts.models import Account, ApiToken, Application
@@ -27,14 +28,14 @@ def check_name(name: str, field: str = "name") -> str:
     return name
 
 
-async def _new_token(role: str, account_id: int | None, scopes: list[str], now) -> str:
+async def _new_token(role: str, account_id: int | None, scopes: list[str], now: datetime) -> str:
     token = f"rk_{role.lower()}_{secrets.token_urlsafe(32)}"
     await ApiToken.create(token_hash=hash_token(token), role=role, account_id=account_id, scopes=scopes, created_at=now)
     return token
 
 
 async def create_account(
-    *, name: str, type: str, owner_id: int | None, real_name_verified: bool, now
+    *, name: str, type: str, owner_id: int | None, real_name_verified: bool, now: datetime
 ) -> tuple[Account, str]:
     name = check_name(name)
     if type not in ACCOUNT_TYPES:
@@ -53,7 +54,7 @@ async def create_account(
     return account, token
 
 
-async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now) -> str:
+async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now: datetime) -> str:
     if role not in ROLES:
         raise DomainError(ErrorCode.INVALID_ROLE, f"unknown role {role}", "role")
     scopes = sorted(set(scopes or []))
@@ -96,7 +97,7 @@ async def get_account(account_id: int) -> Account:
     return account
 
 
-async def set_real_name_verified(account_id: int, verified: bool, now) -> Account:
+async def set_real_name_verified(account_id: int, verified: bool, now: datetime) -> Account:
     async with atomic():
         account = await get_account(account_id)
         account.real_name_verified = verified
@@ -105,11 +106,11 @@ async def set_real_name_verified(account_id: int, verified: bool, now) -> Accoun
     return account
 
 
-async def create_application(account_id: int, name: str, now) -> Application:
+async def create_application(account_id: int, name: str, now: datetime) -> Application:
     name = check_name(name)
     async with atomic():
         # Under the account lock, so a suspension or ban cannot slip between the check and the insert.
-        account = await Account.filter(id=account_id).select_for_update().first()
+        account = await Account.filter(id=account_id).select_for_update().get()
         if account.status == "BANNED":
             raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
         status = "SUSPENDED" if account.status == "SUSPENDED" else "ACTIVE"  # S-3: every app stops

@@ -27,11 +27,11 @@ class Edition(Model):
     rtc_component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
         "models.Component", related_name="rtc_editions",
     )
-    rtc_component_id: int  # the column Tortoise fills from the relation
+    rtc_component_id: str  # the column Tortoise fills from the relation
     im_component: fields.ForeignKeyNullableRelation["Component"] = fields.ForeignKeyField(
         "models.Component", related_name="im_editions", null=True,
     )
-    im_component_id: int | None  # the column Tortoise fills from the relation
+    im_component_id: str | None  # the column Tortoise fills from the relation
     trial_days = fields.IntField(null=True)
     max_participants = fields.IntField()
     max_video_streams = fields.IntField()
@@ -60,11 +60,11 @@ class EditionFeature(Model):
     edition: fields.ForeignKeyRelation["Edition"] = fields.ForeignKeyField(
         "models.Edition", related_name="feature_values",
     )
-    edition_id: int  # the column Tortoise fills from the relation
+    edition_id: str  # the column Tortoise fills from the relation
     feature: fields.ForeignKeyRelation["Feature"] = fields.ForeignKeyField(
         "models.Feature", related_name="edition_values",
     )
-    feature_id: int  # the column Tortoise fills from the relation
+    feature_id: str  # the column Tortoise fills from the relation
     included = fields.BooleanField()
     value = fields.CharField(max_length=200, null=True)
 
@@ -98,7 +98,7 @@ class PriceChange(Model):
     component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
         "models.Component", related_name="price_changes",
     )
-    component_id: int  # the column Tortoise fills from the relation
+    component_id: str  # the column Tortoise fills from the relation
     price_fen: int = fields.BigIntField()
     effective_at = fields.DatetimeField()
     created_at = fields.DatetimeField()

@@ -13,6 +13,7 @@ from datetime import datetime
 from app import cache_validity
 from app.domain.catalog.models import Component, PriceChange
 from app.domain.codes import ErrorCode
+from app.domain.columns import column
 from app.domain.errors import DomainError
 
 
@@ -30,8 +31,8 @@ async def monthly_prices_fen(codes: Iterable[str], at: datetime) -> dict[str, in
     )
     # The answer holds until the next scheduled change of these components: a cached response
     # (app/response_cache.py) must not be served at or after it (K-1, N-2).
-    upcoming = await (PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__gt=at)
-                      .order_by("effective_at").limit(1).values_list("effective_at", flat=True))
+    upcoming = await column(PriceChange.filter(component_id__in=wanted, cancelled=False, effective_at__gt=at)
+                            .order_by("effective_at").limit(1), "effective_at", datetime)
     cache_validity.cap(upcoming[0] if upcoming else None)
     seen: set[str] = set()
     for code, price in changes:  # the first row per component is the one in effect

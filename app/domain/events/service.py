@@ -3,6 +3,7 @@ happens after commit through `app.domain.events.bus`. The event's per-account `s
 webhook outbox rows are written by the same statement (W-2, W-3: `app.domain.events.sequence`)."""
 import json
 from datetime import datetime
+from typing import Any
 
 from tortoise import connections
 
@@ -19,7 +20,7 @@ async def record(
     account_id: int,
     at: datetime,
     sdk_app_id: int | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Event:
     data = data or {}
     rows = await connections.get("default").execute_query_dict(

@@ -1,5 +1,6 @@
 """Auto-renewal at the expiry instant (R-2, R-3) and the reminder test of R-4."""
 from datetime import datetime
+from typing import Any
 
 from app.domain import idempotency, observe
 from app.domain.accounts.models import Account, Application, Voucher
@@ -72,7 +73,7 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
 
     charged: list[bool] = []
 
-    async def renew() -> dict:
+    async def renew() -> dict[str, Any]:
         charged.append(True)
         order = await periods.apply_renewal(
             locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
