@@ -6,7 +6,8 @@ and every other field at its default. Access failures (`ApiError`: UNAUTHENTICAT
 are not domain refusals and stay top-level GraphQL errors, as the contract says.
 """
 import functools
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import strawberry
 from strawberry.extensions import FieldExtension
@@ -22,7 +23,8 @@ class DomainErrorsToPayload(FieldExtension):
         payload = field.type
         while isinstance(payload, (StrawberryOptional, StrawberryList)):
             payload = payload.of_type
-        self.payload = payload
+        # The field's payload type: a @strawberry.type class, built here with only `errors`.
+        self.payload = cast(Callable[..., object], payload)
 
     async def resolve_async(self, next_, source: Any, info, **kwargs: Any) -> Any:
         try:

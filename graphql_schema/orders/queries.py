@@ -8,7 +8,7 @@ from graphql_schema.errors import from_domain
 from graphql_schema.ids import own_app_filter, parse_id
 from graphql_schema.orders.types import Order, OrderConnection, OrderEdge, order_of
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
-from graphql_schema.permissions import customer_side
+from graphql_schema.permissions import acting_account, customer_side
 
 
 @strawberry.type
@@ -24,7 +24,7 @@ class OrdersQuery:
             await own_app_filter(caller, sdk_app_id)
         except DomainError as e:
             raise from_domain(e)
-        rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
+        rows = await orders.page(acting_account(caller), first=first, before_id=decode_cursor("order", after),
                                  sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
         page = rows[:first]
         edges = [OrderEdge(node=order_of(o), cursor=encode_cursor("order", o.id)) for o in page]

@@ -14,7 +14,7 @@ from graphql_schema.enums import RenewFlag
 from graphql_schema.errors import ApiError, forbidden, from_domain
 from graphql_schema.packages.types import PackageSubscription, package_of
 from graphql_schema.pagination import PageInfo, check_first
-from graphql_schema.permissions import caller_of, customer_side
+from graphql_schema.permissions import acting_account, caller_of, customer_side
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
 CURSOR_KIND = "renewal"
@@ -73,8 +73,8 @@ class RenewalsQuery:
         caller = customer_side(info, "account:read")
         first = check_first(20 if first is None else first)
         try:
-            rows = await listing.page(caller.account_id, filter_of(filter), first=first, after=decode_cursor(after),
-                                      now=await clock.now())
+            rows = await listing.page(acting_account(caller), filter_of(filter), first=first,
+                                      after=decode_cursor(after), now=await clock.now())
         except DomainError as e:
             raise from_domain(e)  # INVALID_FILTER as extensions.code
         edges = [PackageEdge(node=package_of(p), cursor=encode_cursor(p.expires_at, p.application_id))
