@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.domain import tx
 from app.domain.codes import ErrorCode
@@ -28,7 +29,7 @@ def check_key(key: str | None) -> str:
     return clean_text(key, "idempotencyKey", max_len=None)
 
 
-def request_hash(payload: dict) -> str:
+def request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -37,10 +38,10 @@ async def run_once(
     account_id: int,
     mutation: str,
     key: str,
-    request: dict,
+    request: dict[str, Any],
     now: datetime,
-    action: Callable[[], Awaitable[dict]],
-) -> dict:
+    action: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
     """Run `action` (which returns a small JSON-able result) unless this key already succeeded."""
     check_key(key)
     digest = request_hash(request)

@@ -3,7 +3,7 @@ happens after commit through `app.domain.events.bus`. The event's per-account `s
 webhook outbox rows are written by the same statement (W-2, W-3: `app.domain.events.sequence`)."""
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from tortoise import connections
 
@@ -12,6 +12,19 @@ from app.domain.events import bus
 from app.domain.events.models import Event
 from app.domain.events.sequence import RECORD_ONE
 from app.domain.webhooks import kick
+
+
+class Subject(TypedDict):
+    """Whose event it is, for a caller that writes several alike: `record(type, **subject, …)`."""
+
+    account_id: int
+    sdk_app_id: int | None
+
+
+class SubjectAt(Subject):
+    """The same, with the instant: `record(type, **subject_at, data=…)`."""
+
+    at: datetime
 
 
 async def record(
