@@ -17,7 +17,7 @@ from graphql_schema.enums import AccountType, Role
 from graphql_schema.errors import user_errors
 from graphql_schema.ids import parse_id
 from graphql_schema.mutation import payload_mutation
-from graphql_schema.permissions import customer_side, operator
+from graphql_schema.permissions import acting_account, customer_side, operator
 
 MAX_LIST = 1000
 
@@ -35,7 +35,7 @@ class AccountsMutation:
     @payload_mutation
     async def create_application(self, info: Info, name: str) -> ApplicationPayload:
         caller = customer_side(info, "packages:write")
-        app = await accounts.create_application(caller.account_id, name, await clock.now())
+        app = await accounts.create_application(acting_account(caller), name, await clock.now())
         return ApplicationPayload(application=application_of(app))
 
     @strawberry.mutation(description="Operators: a new account and a CUSTOMER token for it.")

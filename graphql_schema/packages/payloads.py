@@ -10,6 +10,7 @@ from app.domain.packages.models import Package
 from graphql_schema.errors import user_errors
 from graphql_schema.orders.types import OrderPayload, order_of
 from graphql_schema.packages.types import package_of
+from graphql_schema.permissions import acting_account
 
 
 async def place_order(
@@ -27,7 +28,7 @@ async def place_order(
         return {"orderId": str(order.id)}
 
     try:
-        result = await idempotency.run_once(account_id=caller.account_id, mutation=mutation, key=key,
+        result = await idempotency.run_once(account_id=acting_account(caller), mutation=mutation, key=key,
                                             request=request, now=now, action=action)
     except DomainError as e:
         return OrderPayload(errors=user_errors(e))

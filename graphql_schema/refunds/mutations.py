@@ -8,7 +8,7 @@ from app.domain.refunds import service as refunds
 from graphql_schema.accounts.types import AccountPayload, account_of
 from graphql_schema.errors import user_errors
 from graphql_schema.ids import parse_id
-from graphql_schema.permissions import customer_side, operator
+from graphql_schema.permissions import acting_account, customer_side, operator
 from graphql_schema.refunds.types import RefundPayload, refund_of
 
 
@@ -30,7 +30,7 @@ class RefundsMutation:
                 refund = await refunds.request(caller, order, at=now)
                 return {"refundId": str(refund.id)}
 
-            result = await idempotency.run_once(account_id=caller.account_id, mutation="requestRefund",
+            result = await idempotency.run_once(account_id=acting_account(caller), mutation="requestRefund",
                                                 key=idempotency_key, request={"orderId": order}, now=now,
                                                 action=action)
         except DomainError as e:

@@ -18,7 +18,7 @@ from graphql_schema.ids import parse_id
 from graphql_schema.orders.types import Order, PackagePayload, order_of
 from graphql_schema.packages.mutations import voucher_ids_of
 from graphql_schema.packages.types import PackageSubscription, package_of
-from graphql_schema.permissions import customer_side
+from graphql_schema.permissions import acting_account, customer_side
 from graphql_schema.refunds.mutations import refund_payload
 from graphql_schema.refunds.types import RefundPayload
 
@@ -70,7 +70,7 @@ async def run_batch(
                 "packageIds": [str(p.id) for p in fresh["packages"]]}
 
     try:
-        result = await idempotency.run_once(account_id=caller.account_id, mutation=mutation, key=key,
+        result = await idempotency.run_once(account_id=acting_account(caller), mutation=mutation, key=key,
                                             request=request, now=now, action=action)
     except DomainError as e:
         return BatchOrderPayload(errors=errors_of(e))
@@ -136,7 +136,7 @@ class RenewalsMutation:
                 refund = await cancel.cancel(caller, order, at=now)
                 return {"refundId": str(refund.id)}
 
-            result = await idempotency.run_once(account_id=caller.account_id, mutation="cancelRenewal",
+            result = await idempotency.run_once(account_id=acting_account(caller), mutation="cancelRenewal",
                                                 key=idempotency_key, request={"orderId": order}, now=now,
                                                 action=action)
         except DomainError as e:

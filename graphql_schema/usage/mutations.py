@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
@@ -30,7 +31,8 @@ def _event_from_input(cls, value, context) -> usage.UsageInput:
                             value["occurredAt"])
 
 
-UsageEventInput.__strawberry_definition__.from_input = _event_from_input
+# The definition is attached by @strawberry.input at run time; strawberry's plugin does not declare it.
+UsageEventInput.__strawberry_definition__.from_input = _event_from_input  # type: ignore[attr-defined]
 
 
 @strawberry.type
@@ -52,7 +54,8 @@ class UsageMutation:
     async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
         try:
-            result = await usage.record_usage(list(events), now=await clock.now())  # UsageInput already
+            # UsageInput already (the from_input hook above); the annotation names the GraphQL input.
+            result = await usage.record_usage(list(cast(list[usage.UsageInput], events)), now=await clock.now())
         except DomainError as e:
             return UsagePayload(accepted=0, duplicates=0, errors=[_error(e)])
         return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,
