@@ -167,11 +167,10 @@ def _pg_account(pgdata: Path) -> pwd.struct_passwd | None:
 
 
 def _run_pg_tool(args: list[str], account: pwd.struct_passwd | None, timeout: float) -> str:
-    kwargs = {}
-    if account is not None:
-        kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-    result = subprocess.run(
-        args, capture_output=True, text=True, timeout=timeout, env=_pg_env(), cwd="/", **kwargs
+    result = subprocess.run(  # as the data directory's owner when given; None is run's own default
+        args, capture_output=True, text=True, timeout=timeout, env=_pg_env(), cwd="/",
+        user=account.pw_uid if account else None, group=account.pw_gid if account else None,
+        extra_groups=[] if account else None,
     )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -542,6 +541,7 @@ def run_everything() -> int:
 
         console_ok = console_static.ensure_built(lambda m: print(m, file=sys.stderr, flush=True))
 
+        assert database_url and redis_url  # given, or the embedded services' own
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port)}
         # O-1: one metrics directory for the API and the worker, emptied at each start.
         from app import metrics
