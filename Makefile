@@ -20,6 +20,7 @@ run: $(STAMP)
 ## The whole suite against real PostgreSQL and Redis.
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider
 
 ## H-3: the property-based test of every operation with its long Hypothesis profile (minutes).

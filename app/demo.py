@@ -9,7 +9,10 @@ from datetime import timedelta
 
 from app import clock, db
 from app.domain.accounts import service as accounts
-from app.domain.accounts.caller import SYSTEM
+from app.domain.accounts.caller import Caller
+
+# The demo is set up as an operator would, through the same schema.
+SYSTEM = Caller(role="OPERATOR")
 
 
 async def _call(query: str, variables: dict, caller) -> dict:
@@ -20,6 +23,8 @@ async def _call(query: str, variables: dict, caller) -> dict:
                                                                                           caller=caller))
     if result.errors:
         raise RuntimeError(f"demo: {result.errors[0].message}")
+    if result.data is None:
+        raise RuntimeError("demo: no data")
     payload = next(iter(result.data.values()))
     if isinstance(payload, dict) and payload.get("errors"):
         raise RuntimeError(f"demo: {payload['errors'][0]['code']}: {payload['errors'][0]['message']}")

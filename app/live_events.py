@@ -7,7 +7,6 @@ from redis.asyncio import Redis
 
 from app import redis_conn
 from app.domain.events import bus
-from app.domain.events.models import Event
 
 PREFIX = "events:"
 _INCR_ALL = "for _, key in ipairs(KEYS) do redis.call('INCR', key) end return #KEYS"
@@ -18,7 +17,7 @@ def channel(account_id: int) -> str:
     return redis_conn.key(f"{PREFIX}{account_id}")
 
 
-def encode(event) -> str:
+def encode(event: bus.Published) -> str:
     data = json.loads(event.data) if isinstance(event.data, str) else event.data
     return json.dumps({
         "id": event.id, "type": event.type, "accountId": event.account_id, "sdkAppId": event.sdk_app_id,
@@ -30,19 +29,19 @@ def install_publisher(redis: Redis) -> None:
     """Committed events go to live subscribers, and every change invalidates cached entitlements."""
     from app import entitlements_cache
 
-    async def publish(event: Event) -> None:
+    async def publish(event: bus.Published) -> None:
         await redis.publish(channel(event.account_id), encode(event))
 
     async def touch(account_id: int, sdk_app_id: int | None) -> None:
         await entitlements_cache.invalidate(redis, account_id, sdk_app_id)
 
-    async def publish_many(events: list) -> None:
+    async def publish_many(events: list[bus.Written]) -> None:
         """A sweep's thousands of events: versions bumped in one script call per chunk, and
         published only on the channels someone is listening to."""
         for start in range(0, len(events), 1000):
             chunk = events[start:start + 1000]
             keys = sorted({entitlements_cache.version_key(e.account_id, e.sdk_app_id) for e in chunk})
-            await redis.eval(_INCR_ALL, len(keys), *keys)
+            await redis.eval(_INCR_ALL, len(keys), *keys)  # type: ignore[misc]  # redis-py types eval for sync and async clients at once
             channels = sorted({channel(e.account_id) for e in chunk})
             listened = {name.decode() if isinstance(name, bytes) else name
                         for name, count in await redis.pubsub_numsub(*channels) if count}

@@ -15,6 +15,7 @@ import uuid
 from contextvars import ContextVar
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 from app import clock
 
@@ -62,11 +63,11 @@ def _scrub(value):
     return value
 
 
-def _redact_processor(logger, method, event_dict: dict) -> dict:
+def _redact_processor(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
     return {k: v if k in OWN_KEYS else _scrub(v) for k, v in event_dict.items()}
 
 
-def _stringify_event(logger, method, event_dict: dict) -> dict:
+def _stringify_event(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
     # stdlib loggers may log objects (strawberry logs the GraphQLError itself)
     event = event_dict.get("event")
     if event is not None and not isinstance(event, str):
@@ -74,12 +75,12 @@ def _stringify_event(logger, method, event_dict: dict) -> dict:
     return event_dict
 
 
-SHARED = [
+SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
 ]
-FINAL = [
+FINAL: list[Processor] = [
     _stringify_event,
     structlog.processors.format_exc_info,
     _redact_processor,
@@ -146,7 +147,7 @@ class RequestLog:
 
         header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), None)
         rid = request_id_from(header)
-        fields = {"operation": None, "role": None, "account": None, "outcome": None}
+        fields: dict[str, str | None] = {"operation": None, "role": None, "account": None, "outcome": None}
         token = _request.set(fields)
         started = clock.monotonic()
         status = {"code": 500}

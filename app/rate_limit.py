@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 
 from app import redis_conn
 
@@ -65,7 +66,7 @@ class Throttle:
         }
 
 
-_scripts: dict[int, object] = {}
+_scripts: dict[int, AsyncScript] = {}
 
 
 def bucket_key(token_hash: str) -> str:

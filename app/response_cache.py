@@ -75,8 +75,9 @@ def _classify(query: str, operation_name: str | None) -> Plan | None:
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
         return None
-    fields = chosen[0].selection_set.selections
-    if not all(isinstance(f, FieldNode) and not f.directives for f in fields):
+    selections = chosen[0].selection_set.selections
+    fields = [f for f in selections if isinstance(f, FieldNode) and not f.directives]
+    if len(fields) != len(selections):
         return None
     names = [f.name.value for f in fields]
     # The name the request log and metrics give the operation (as strawberry's operation_name)
@@ -133,7 +134,6 @@ async def _read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
-_UNSEEN = object()
 MAX_PREPARED = 8192
 # Request body → (kind, entry key, sdkAppId, operation name) or None (not cacheable): a repeated
 # request costs a dict lookup instead of JSON parsing and hashing. Bodies are bounded by MAX_BODY.
@@ -201,8 +201,9 @@ class ResponseCache:
         """(entry key, versions, cached entry) when the request is cacheable, else None."""
         if _header(scope["headers"], b"content-type")[:16] != b"application/json":
             return None
-        prepared = _prepared.get(body, _UNSEEN)
-        if prepared is _UNSEEN:
+        if body in _prepared:
+            prepared = _prepared[body]
+        else:
             prepared = _prepare(body)
             if len(_prepared) >= MAX_PREPARED:
                 _prepared.clear()
@@ -217,7 +218,7 @@ class ResponseCache:
             role = "ANONYMOUS"
             version_keys = [catalog_version.version_key()]
         else:
-            if not token:
+            if not token or sdk_app_id is None:  # an entitlements entry always names its app
                 return None
             caller = auth_cache.cached(token, get_settings().roomkit_operator_token)
             if caller is None or caller.role not in WIDE_ROLES:
@@ -262,7 +263,8 @@ class _Replay:
     __slots__ = ("body", "receive")
 
     def __init__(self, body: bytes, receive):
-        self.body, self.receive = body, receive
+        self.body: bytes | None = body
+        self.receive = receive
 
     async def __call__(self):
         if self.body is not None:

@@ -4,9 +4,13 @@ import functools
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import async_base_view
+from strawberry.types.unset import UnsetType
 
 from app import auth_cache, console_static, db, live_events, logs, metrics, ops_http, redis_conn
 from app.response_cache import ResponseCache
@@ -28,8 +32,8 @@ def bearer(value: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-class BillingGraphQL(GraphQL):
-    async def get_context(self, request, response) -> Context:
+class BillingGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         token = bearer(request.headers.get("authorization"))
         caller = None
         if token:
@@ -37,7 +41,7 @@ class BillingGraphQL(GraphQL):
             caller = await auth_cache.authenticate(token, get_settings().roomkit_operator_token)
         return Context(connection=request, caller=caller)
 
-    async def on_ws_connect(self, context: Context):
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket clients authenticate in connection_init: {"Authorization": "Bearer …"}."""
         params = context.connection_params or {}
         token = bearer(params.get("Authorization") or params.get("authorization"))

@@ -31,8 +31,10 @@ def outcome_of(errors) -> str:
     if code:
         return str(code)
     original = error.original_error
-    if isinstance(original, (ApiError, DomainError)):
-        return str(getattr(original, "code", None) or original.extensions.get("code"))
+    if isinstance(original, DomainError):
+        return str(original.code)
+    if isinstance(original, ApiError):
+        return str(original.extensions.get("code"))
     return "GRAPHQL_VALIDATION_FAILED"
 
 

@@ -27,6 +27,14 @@ def customer_side(info: Info, scope: str) -> Caller:
     return require(info, "CUSTOMER", "PARTNER", scope=scope)
 
 
+def acting_account(caller: Caller) -> int:
+    """The account a customer-side caller acts on. CUSTOMER and PARTNER tokens always belong to one
+    (accounts.issue_token), so a caller without one is not customer-side: FORBIDDEN."""
+    if caller.account_id is None:
+        raise forbidden()
+    return caller.account_id
+
+
 def operator(info: Info) -> Caller:
     return require(info, "OPERATOR")
 

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 from graphql import GraphQLError
 
 from app.domain.codes import ErrorCode
@@ -18,13 +19,9 @@ def _parse_decimal(value: object) -> str:
     return value
 
 
-Decimal = strawberry.scalar(
-    NewType("Decimal", str),
-    name="Decimal",
-    description='Money or a ratio as a string with two decimals, e.g. "1653.26".',
-    serialize=str,
-    parse_value=_parse_decimal,
-)
+# A NewType mapped to its scalar in the schema's `scalar_map` (SCALARS): the type checker sees a
+# str, and strawberry's inline `scalar(cls)` form, deprecated, is not needed.
+Decimal = NewType("Decimal", str)
 
 
 @strawberry.type
@@ -62,10 +59,22 @@ def _parse_datetime(value: object) -> datetime:
     return parsed
 
 
-DateTime = strawberry.scalar(
-    NewType("DateTime", datetime),
-    name="DateTime",
-    description="An ISO-8601 instant; answers are in UTC.",
-    serialize=lambda v: v.isoformat(),
-    parse_value=_parse_datetime,
-)
+def _serialize_datetime(value: datetime) -> str:
+    return value.isoformat()
+
+
+# Every `datetime` of the schema is this DateTime scalar.
+SCALARS: dict[object, ScalarDefinition] = {
+    Decimal: strawberry.scalar(
+        name="Decimal",
+        description='Money or a ratio as a string with two decimals, e.g. "1653.26".',
+        serialize=str,
+        parse_value=_parse_decimal,
+    ),
+    datetime: strawberry.scalar(
+        name="DateTime",
+        description="An ISO-8601 instant; answers are in UTC.",
+        serialize=_serialize_datetime,
+        parse_value=_parse_datetime,
+    ),
+}

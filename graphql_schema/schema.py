@@ -1,5 +1,4 @@
 """The schema: every domain's queries and mutations merged, with the H-3 abuse limits."""
-from datetime import datetime
 
 import strawberry
 from strawberry.extensions import (
@@ -23,7 +22,7 @@ from graphql_schema.events.subscriptions import EventsSubscription
 from graphql_schema.observe import ObservedSchema
 from graphql_schema.orders.queries import OrdersQuery
 from graphql_schema.pipeline import RequestPipeline
-from graphql_schema.scalars import DateTime
+from graphql_schema.scalars import SCALARS
 from graphql_schema.packages.mutations import PackagesMutation
 from graphql_schema.packages.upgrade import UpgradeMutation, UpgradeQuery
 from graphql_schema.refunds.mutations import RefundsMutation
@@ -62,8 +61,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=merge_types("Subscription", (EventsSubscription,)),
-        config=StrawberryConfig(relay_max_results=100),
-        scalar_overrides={datetime: DateTime},
+        config=StrawberryConfig(relay_max_results=100, scalar_map=SCALARS),
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

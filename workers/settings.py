@@ -1,10 +1,13 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
 import asyncio
+from collections.abc import Sequence
 
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
-from arq.worker import func
+from arq.cron import CronJob
+from arq.typing import StartupShutdown, WorkerCoroutine
+from arq.worker import Function, func
 from arq.worker import run_worker as arq_run_worker
 
 from app import db, live_events, logs, metrics, redis_conn
@@ -45,22 +48,23 @@ async def shutdown(ctx: dict) -> None:
 
 
 class WorkerSettings:
-    functions = [*(logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)),
+    # Annotated as arq's WorkerSettingsBase protocol declares them, so run_worker accepts the class.
+    functions: Sequence[WorkerCoroutine | Function] = [*(logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)),
                  func(logged(relay_webhooks), keep_result=0)]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
     # fell due while no worker ran (or whose deferred job was lost with Redis) is missed. The
     # webhook relay's sweep runs every 5 s (W-3). Queue and cron job ids carry the installation
     # prefix: arq's job keys are global to the Redis database (V-1's isolation, for jobs too).
     queue_name = redis_conn.key("arq:queue")
-    cron_jobs = [
+    cron_jobs: Sequence[CronJob] | None = [
         cron(logged(sweep), name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True,
              timeout=3600),
         cron(logged(relay_webhooks), name=redis_conn.key("cron:relay_webhooks"), second=set(range(0, 60, 5)),
              run_at_startup=True, unique=True, timeout=3600),
     ]
     redis_settings = redis_settings()
-    on_startup = startup
-    on_shutdown = shutdown
+    on_startup: StartupShutdown | None = startup
+    on_shutdown: StartupShutdown | None = shutdown
     health_check_interval = 60
     # A webhook's punctual relay job waits at most this long for a poll (arq's default is 0.5 s).
     poll_delay = 0.1

@@ -6,10 +6,11 @@ the outermost `atomic()` block has committed. A nested block that fails drops it
 even when the outer block goes on and commits.
 """
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def cancel_join() -> None:
 
 
 @asynccontextmanager
-async def atomic():
+async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
     parent = _pending.get()
     if parent is not None and _join_next.get():
         _join_next.set(False)

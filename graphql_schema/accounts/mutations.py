@@ -16,7 +16,7 @@ from graphql_schema.accounts.types import (
 from graphql_schema.enums import AccountType, Role
 from graphql_schema.ids import parse_id
 from graphql_schema.mutation import payload_mutation
-from graphql_schema.permissions import customer_side, operator
+from graphql_schema.permissions import acting_account, customer_side, operator
 
 
 @strawberry.input
@@ -32,7 +32,7 @@ class AccountsMutation:
     @payload_mutation
     async def create_application(self, info: Info, name: str) -> ApplicationPayload:
         caller = customer_side(info, "packages:write")
-        app = await accounts.create_application(caller.account_id, name, await clock.now())
+        app = await accounts.create_application(acting_account(caller), name, await clock.now())
         return ApplicationPayload(application=application_of(app))
 
     @payload_mutation(description="Operators: a new account and a CUSTOMER token for it.")

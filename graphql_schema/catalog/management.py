@@ -47,6 +47,7 @@ def operator_id(info: Info) -> str:
 
 async def _edition_payload(code: str) -> EditionPayload:
     view = await catalog.edition(code, await clock.now())
+    assert view is not None  # the edition was just edited in this request
     cells = await catalog.edition_features([code])
     return EditionPayload(edition=edition_of(view, cells[code]))
 

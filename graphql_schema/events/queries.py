@@ -5,7 +5,7 @@ from app.domain.events import service as events
 from graphql_schema.events.types import EventConnection, EventEdge, event_of
 from graphql_schema.ids import own_app_filter
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
-from graphql_schema.permissions import customer_side
+from graphql_schema.permissions import acting_account, customer_side
 from graphql_schema.query import domain_field
 
 
@@ -18,7 +18,7 @@ class EventsQuery:
         caller = customer_side(info, "account:read")
         first = check_first(50 if first is None else first)
         await own_app_filter(caller, sdk_app_id)
-        rows = await events.page(caller.account_id, first=first, after_id=decode_cursor("event", after),
+        rows = await events.page(acting_account(caller), first=first, after_id=decode_cursor("event", after),
                                  sdk_app_id=sdk_app_id)
         page = rows[:first]
         edges = [EventEdge(node=event_of(e), cursor=encode_cursor("event", e.id)) for e in page]

@@ -10,7 +10,7 @@ from app.domain.errors import DomainError
 from graphql_schema.errors import from_domain
 from graphql_schema.events.types import Event
 from graphql_schema.ids import own_app_filter
-from graphql_schema.permissions import customer_side
+from graphql_schema.permissions import acting_account, customer_side
 
 
 @strawberry.type
@@ -23,7 +23,7 @@ class EventsSubscription:
             await own_app_filter(caller, sdk_app_id)  # H-3: another account's app is NOT_FOUND
         except DomainError as e:
             raise from_domain(e)
-        async for item in live_events.listen(redis_conn.get(), caller.account_id):
+        async for item in live_events.listen(redis_conn.get(), acting_account(caller)):
             if sdk_app_id is not None and item["sdkAppId"] != sdk_app_id:
                 continue
             yield Event(

@@ -7,7 +7,7 @@ from graphql_schema.enums import OrderKind
 from graphql_schema.ids import own_app_filter, parse_id
 from graphql_schema.orders.types import Order, OrderConnection, OrderEdge, order_of
 from graphql_schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
-from graphql_schema.permissions import customer_side
+from graphql_schema.permissions import acting_account, customer_side
 from graphql_schema.query import domain_field
 
 
@@ -21,7 +21,7 @@ class OrdersQuery:
         caller = customer_side(info, "orders:read")
         first = check_first(20 if first is None else first)
         await own_app_filter(caller, sdk_app_id)
-        rows = await orders.page(caller.account_id, first=first, before_id=decode_cursor("order", after),
+        rows = await orders.page(acting_account(caller), first=first, before_id=decode_cursor("order", after),
                                  sdk_app_id=sdk_app_id, kind=kind.value if kind else None)
         page = rows[:first]
         edges = [OrderEdge(node=order_of(o), cursor=encode_cursor("order", o.id)) for o in page]

@@ -41,7 +41,7 @@ class PackageSubscription:
 
 def package_of(p: Package) -> PackageSubscription:
     im = None
-    if p.im_code is not None:
+    if p.im_code is not None and p.im_anchor is not None and p.im_expires_at is not None:  # set together
         im = ComponentPeriod(code=p.im_code, starts_at=p.im_anchor, expires_at=p.im_expires_at)
     return PackageSubscription(
         id=strawberry.ID(str(p.id)),

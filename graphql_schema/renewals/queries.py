@@ -13,7 +13,7 @@ from graphql_schema.enums import RenewFlag
 from graphql_schema.errors import ApiError
 from graphql_schema.packages.types import PackageSubscription, package_of
 from graphql_schema.pagination import PageInfo, check_first
-from graphql_schema.permissions import customer_side, customer_side_any
+from graphql_schema.permissions import acting_account, customer_side, customer_side_any
 from graphql_schema.query import domain_field
 
 QUOTE_SCOPES = ("orders:read", "packages:write")
@@ -72,7 +72,7 @@ class RenewalsQuery:
     ) -> PackageConnection:
         caller = customer_side(info, "account:read")
         first = check_first(20 if first is None else first)
-        rows = await listing.page(caller.account_id, filter_of(filter), first=first, after=decode_cursor(after),
+        rows = await listing.page(acting_account(caller), filter_of(filter), first=first, after=decode_cursor(after),
                                   now=await clock.now())
         edges = [PackageEdge(node=package_of(p), cursor=encode_cursor(p.expires_at, p.application_id))
                  for p in rows[:first]]

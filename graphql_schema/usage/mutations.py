@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
@@ -31,7 +32,8 @@ def _event_from_input(cls, value, context) -> usage.UsageInput:
                             value["occurredAt"])
 
 
-UsageEventInput.__strawberry_definition__.from_input = _event_from_input
+# The definition is attached by @strawberry.input at run time; strawberry's plugin does not declare it.
+UsageEventInput.__strawberry_definition__.from_input = _event_from_input  # type: ignore[attr-defined]
 
 
 def _error(e: DomainError, index: int | None = None) -> UserError:
@@ -57,7 +59,8 @@ class UsageMutation:
                                      "own error (field events[i]…) and the good ones are kept.")
     async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
-        result = await usage.record_usage(list(events), now=await clock.now())  # UsageInput already
+        # UsageInput already (the from_input hook above); the annotation names the GraphQL input.
+        result = await usage.record_usage(list(cast(list[usage.UsageInput], events)), now=await clock.now())
         return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,
                             errors=[_error(err, index) for index, err in result.errors])
 

@@ -10,7 +10,10 @@ from graphql_schema.errors import UserError
 from graphql_schema.events.types import Event, event_of
 from graphql_schema.pagination import PageInfo
 
-DeliveryStatus = strawberry.enum(DeliveryStatusValue, name="DeliveryStatus")
+# strawberry.enum registers the domain enum class itself (and returns it): the GraphQL enum is
+# that class, named here as a plain alias so that it stays a type for the checker.
+strawberry.enum(DeliveryStatusValue, name="DeliveryStatus")
+DeliveryStatus = DeliveryStatusValue
 
 
 @strawberry.type

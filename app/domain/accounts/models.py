@@ -3,11 +3,16 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+# `BigIntField` columns carry an explicit `int` annotation: Tortoise's stubs drop IntField's type
+# parameter in that subclass, so they would read as Any — and they hold money in fen.
 class Account(Model):
-    id = fields.BigIntField(primary_key=True)
+    id: int = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=200)
     type = fields.CharField(max_length=16, default="OWNER")  # OWNER | SUB_USER | COLLABORATOR
-    owner = fields.ForeignKeyField("models.Account", related_name="members", on_delete=fields.RESTRICT, null=True)
+    owner: fields.ForeignKeyNullableRelation["Account"] = fields.ForeignKeyField(
+        "models.Account", related_name="members", on_delete=fields.RESTRICT, null=True,
+    )
+    owner_id: int | None  # the column Tortoise fills from the relation
     real_name_verified = fields.BooleanField(default=True)
     status = fields.CharField(max_length=16, default="NORMAL")  # NORMAL | ARREARS | SUSPENDED | BANNED
     arrears_since = fields.DatetimeField(null=True)
@@ -15,9 +20,9 @@ class Account(Model):
     refund_review_required = fields.BooleanField(default=False)
     # Sub-balances in fen, kept equal to the sum of this account's ledger entries (B-7):
     # they are the row that money movements lock, the ledger is the proof.
-    cash_fen = fields.BigIntField(default=0)
-    income_fen = fields.BigIntField(default=0)
-    gift_fen = fields.BigIntField(default=0)
+    cash_fen: int = fields.BigIntField(default=0)
+    income_fen: int = fields.BigIntField(default=0)
+    gift_fen: int = fields.BigIntField(default=0)
     trials_started = fields.IntField(default=0)
     # The next arrears transition (suspension at +24 h, reclaim at +90 days), null when none (C-1).
     next_due_at = fields.DatetimeField(null=True, db_index=True)
@@ -37,11 +42,14 @@ class Account(Model):
 
 
 class ApiToken(Model):
-    id = fields.BigIntField(primary_key=True)
+    id: int = fields.BigIntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
     role = fields.CharField(max_length=16)  # CUSTOMER | PARTNER | SERVICE | OPERATOR
-    account = fields.ForeignKeyField("models.Account", related_name="tokens", null=True)
-    scopes = fields.JSONField(default=list)
+    account: fields.ForeignKeyNullableRelation["Account"] = fields.ForeignKeyField(
+        "models.Account", related_name="tokens", null=True,
+    )
+    account_id: int | None  # the column Tortoise fills from the relation
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -49,8 +57,11 @@ class ApiToken(Model):
 
 
 class Application(Model):
-    sdk_app_id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="applications", on_delete=fields.RESTRICT)
+    sdk_app_id: int = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
+        "models.Account", related_name="applications", on_delete=fields.RESTRICT,
+    )
+    account_id: int  # the column Tortoise fills from the relation
     name = fields.CharField(max_length=200)
     status = fields.CharField(max_length=16, default="ACTIVE")  # ACTIVE | SUSPENDED | BANNED | RECLAIMED
     trials_used = fields.IntField(default=0)
@@ -61,12 +72,15 @@ class Application(Model):
 
 
 class Voucher(Model):
-    id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="vouchers", on_delete=fields.RESTRICT)
-    amount_fen = fields.BigIntField()
+    id: int = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
+        "models.Account", related_name="vouchers", on_delete=fields.RESTRICT,
+    )
+    account_id: int  # the column Tortoise fills from the relation
+    amount_fen: int = fields.BigIntField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
-    used_on_order_id = fields.BigIntField(null=True)
+    used_on_order_id: int | None = fields.BigIntField(null=True)
     created_at = fields.DatetimeField()
 
     class Meta:

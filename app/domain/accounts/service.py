@@ -1,6 +1,7 @@
 """Accounts, tokens and applications (A-1, H-1, H-2, P-1)."""
 import hashlib
 import secrets
+from datetime import datetime
 
 from app.domain import locks
 from app.domain.accounts.caller import PARTNER_SCOPES, ROLES, Caller
@@ -28,14 +29,14 @@ def check_name(name: str, field: str = "name") -> str:
     return name
 
 
-async def _new_token(role: str, account_id: int | None, scopes: list[str], now) -> str:
+async def _new_token(role: str, account_id: int | None, scopes: list[str], now: datetime) -> str:
     token = f"rk_{role.lower()}_{secrets.token_urlsafe(32)}"
     await ApiToken.create(token_hash=hash_token(token), role=role, account_id=account_id, scopes=scopes, created_at=now)
     return token
 
 
 async def create_account(
-    *, name: str, type: str, owner_id: int | None, real_name_verified: bool, now
+    *, name: str, type: str, owner_id: int | None, real_name_verified: bool, now: datetime
 ) -> tuple[Account, str]:
     name = check_name(name)
     if type not in ACCOUNT_TYPES:
@@ -57,7 +58,7 @@ async def create_account(
 MAX_SCOPES = 1000
 
 
-async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now) -> str:
+async def issue_token(*, account_id: int | None, role: str, scopes: list[str] | None, now: datetime) -> str:
     if scopes is not None and len(scopes) > MAX_SCOPES:  # before sorting an arbitrarily long list
         raise DomainError(ErrorCode.LIST_TOO_LONG, f"at most {MAX_SCOPES} scopes", "scopes")
     if role not in ROLES:
@@ -102,7 +103,7 @@ async def get_account(account_id: int) -> Account:
     return account
 
 
-async def set_real_name_verified(account_id: int, verified: bool, now) -> Account:
+async def set_real_name_verified(account_id: int, verified: bool, now: datetime) -> Account:
     row = await get_account(account_id)
     async with atomic():
         await locks.account(row.payer_id, now)  # the payer's lock covers its sub-users' rows (A-1)
@@ -113,7 +114,7 @@ async def set_real_name_verified(account_id: int, verified: bool, now) -> Accoun
     return account
 
 
-async def create_application(account_id: int, name: str, now) -> Application:
+async def create_application(account_id: int, name: str, now: datetime) -> Application:
     name = check_name(name)
     async with atomic():
         # Under the account lock, so a suspension or ban cannot slip between the check and the insert.

@@ -8,6 +8,7 @@ under the new version.
 """
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from app.domain import tx
 from app.domain.catalog import snapshot
@@ -27,7 +28,8 @@ async def announce() -> None:
         await _announcer()
 
 
-async def record(*, operator: str, at: datetime, kind: str, subject: str, before, after) -> CatalogChange:
+async def record(*, operator: str, at: datetime, kind: str, subject: str, before: dict[str, Any] | None,
+                 after: dict[str, Any] | None) -> CatalogChange:
     """Write the audit row in the caller's transaction and bump the catalog version after commit."""
     row = await CatalogChange.create(at=at, operator=operator, kind=kind, subject=subject, before=before,
                                      after=after)

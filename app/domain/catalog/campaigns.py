@@ -7,14 +7,15 @@ lowest first-month price wins, and campaigns never stack (B-4).
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app import cache_validity
-
 from app.domain.accounts.caller import Caller
 from app.domain.catalog import audit, snapshot
 from app.domain.catalog.models import Campaign, Edition
 from app.domain.catalog.pricing import campaign_price_fen
 from app.domain.codes import ErrorCode
+from app.domain.columns import column
 from app.domain.errors import DomainError
 from app.domain.tx import atomic
 
@@ -85,7 +86,7 @@ class CampaignInput:
     enabled: bool
 
 
-def as_json(c: Campaign) -> dict:
+def as_json(c: Campaign) -> dict[str, Any]:
     return {"code": c.code, "percentOfList": c.percent_of_list, "editions": list(c.editions or []),
             "firstOrderOnly": c.first_order_only, "enabled": c.enabled,
             "startsAt": c.starts_at.isoformat() if c.starts_at else None,
@@ -100,7 +101,7 @@ async def _check(data: CampaignInput) -> list[str]:
         raise DomainError(ErrorCode.INVALID_PERCENT, "percentOfList must be from 1 to 99", "percentOfList")
     if data.starts_at is not None and data.ends_at is not None and data.ends_at <= data.starts_at:
         raise DomainError(ErrorCode.INVALID_WINDOW, "endsAt must be after startsAt", "endsAt")
-    purchasable = set(await Edition.filter(purchasable=True).values_list("code", flat=True))
+    purchasable = set(await column(Edition.filter(purchasable=True), "code", str))
     editions = list(dict.fromkeys(data.editions))  # keeps the operator's order, drops repeats
     for index, code_ in enumerate(editions):
         if code_ not in purchasable:

@@ -1,5 +1,6 @@
 """K-4: operators edit list prices and feature-matrix cells; each edit is audited."""
 from datetime import datetime
+from typing import Any
 
 from app.domain.catalog import audit
 from app.domain.catalog.inputs import check_text
@@ -18,7 +19,7 @@ INT_COLUMNS = {"MAX_PARTICIPANTS": "max_participants", "MAX_VIDEO_STREAMS": "max
 REQUIRED_INT = ("MAX_PARTICIPANTS", "MAX_VIDEO_STREAMS")
 
 
-def _columns(feature: str, included: bool, value: str | None) -> dict:
+def _columns(feature: str, included: bool, value: str | None) -> dict[str, Any]:
     """The edition columns a cell stands for; {} when the cell is only shown."""
     if feature == "RESOLUTIONS":
         items = [v.strip() for v in (value or "").split(",") if v.strip()]
@@ -57,7 +58,7 @@ async def set_list_price(edition: str, price: str, *, operator: str, at: datetim
     return row
 
 
-def _cell_json(edition: str, feature: str, cell: EditionFeature | None) -> dict | None:
+def _cell_json(edition: str, feature: str, cell: EditionFeature | None) -> dict[str, Any] | None:
     if cell is None:
         return None
     return {"edition": edition, "feature": feature, "included": cell.included, "value": cell.value}

@@ -1,13 +1,17 @@
 """The catalog is data (SPEC §1): operators change rows, code reads them."""
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 
+# `BigIntField` columns carry an explicit `int` annotation: Tortoise's stubs drop IntField's type
+# parameter in that subclass, so they would read as Any — and they hold money in fen.
 class Component(Model):
     code = fields.CharField(max_length=32, primary_key=True)
     product = fields.CharField(max_length=8)  # RTC | IM
     name = fields.CharField(max_length=64)
-    monthly_price_fen = fields.BigIntField()
+    monthly_price_fen: int = fields.BigIntField()
     tier = fields.IntField()  # order within a product; upgrades only go up
     trial_days = fields.IntField(null=True)
 
@@ -19,14 +23,20 @@ class Edition(Model):
     code = fields.CharField(max_length=32, primary_key=True)
     name = fields.CharField(max_length=64)
     position = fields.IntField()
-    list_price_fen = fields.BigIntField()
-    rtc_component = fields.ForeignKeyField("models.Component", related_name="rtc_editions")
-    im_component = fields.ForeignKeyField("models.Component", related_name="im_editions", null=True)
+    list_price_fen: int = fields.BigIntField()
+    rtc_component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
+        "models.Component", related_name="rtc_editions",
+    )
+    rtc_component_id: str  # the column Tortoise fills from the relation
+    im_component: fields.ForeignKeyNullableRelation["Component"] = fields.ForeignKeyField(
+        "models.Component", related_name="im_editions", null=True,
+    )
+    im_component_id: str | None  # the column Tortoise fills from the relation
     trial_days = fields.IntField(null=True)
     max_participants = fields.IntField()
     max_video_streams = fields.IntField()
-    resolutions = fields.JSONField()
-    included_minutes = fields.BigIntField(null=True)
+    resolutions: fields.JSONField[list[str]] = fields.JSONField()
+    included_minutes: int | None = fields.BigIntField(null=True)
     included_dau = fields.IntField(null=True)
     included_peak_groups = fields.IntField(null=True)
     purchasable = fields.BooleanField(default=True)
@@ -47,8 +57,14 @@ class Feature(Model):
 
 class EditionFeature(Model):
     id = fields.IntField(primary_key=True)
-    edition = fields.ForeignKeyField("models.Edition", related_name="feature_values")
-    feature = fields.ForeignKeyField("models.Feature", related_name="edition_values")
+    edition: fields.ForeignKeyRelation["Edition"] = fields.ForeignKeyField(
+        "models.Edition", related_name="feature_values",
+    )
+    edition_id: str  # the column Tortoise fills from the relation
+    feature: fields.ForeignKeyRelation["Feature"] = fields.ForeignKeyField(
+        "models.Feature", related_name="edition_values",
+    )
+    feature_id: str  # the column Tortoise fills from the relation
     included = fields.BooleanField()
     value = fields.CharField(max_length=200, null=True)
 
@@ -66,7 +82,7 @@ class Campaign(Model):
     percent_of_list = fields.IntField()
     first_order_only = fields.BooleanField()
     enabled = fields.BooleanField(default=True)
-    editions = fields.JSONField(default=list)  # edition codes it applies to
+    editions: fields.JSONField[list[str]] = fields.JSONField(default=list)  # edition codes it applies to
     starts_at = fields.DatetimeField(null=True)
     ends_at = fields.DatetimeField(null=True)
 
@@ -78,9 +94,12 @@ class PriceChange(Model):
     """K-1: a component's monthly price from `effective_at` on (until a later change); the base
     price on the component row applies before the first one."""
 
-    id = fields.BigIntField(primary_key=True)
-    component = fields.ForeignKeyField("models.Component", related_name="price_changes")
-    price_fen = fields.BigIntField()
+    id: int = fields.BigIntField(primary_key=True)
+    component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
+        "models.Component", related_name="price_changes",
+    )
+    component_id: str  # the column Tortoise fills from the relation
+    price_fen: int = fields.BigIntField()
     effective_at = fields.DatetimeField()
     created_at = fields.DatetimeField()
     created_by = fields.CharField(max_length=64)
@@ -95,13 +114,13 @@ class PriceChange(Model):
 class CatalogChange(Model):
     """K-4: the audit trail of every operator change to the catalog (before/after as JSON)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id: int = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField()
     operator = fields.CharField(max_length=64)
     kind = fields.CharField(max_length=32)
     subject = fields.CharField(max_length=200)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "catalog_change"
@@ -111,7 +130,7 @@ class Rate(Model):
     """Postpaid rates and usage weights (M-2…M-4): `amount_fen` per `per_units`."""
 
     code = fields.CharField(max_length=32, primary_key=True)
-    amount_fen = fields.BigIntField()
+    amount_fen: int = fields.BigIntField()
     per_units = fields.IntField(default=1)
     description = fields.CharField(max_length=200)
 

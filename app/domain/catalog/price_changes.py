@@ -4,6 +4,7 @@ A change is a row; nothing flips at `effective_at`: `prices.monthly_prices_fen` 
 in effect at the instant a price is used, so no timer is needed.
 """
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.domain.catalog import audit, notices, prices
 from app.domain.catalog.inputs import check_text
@@ -15,7 +16,7 @@ from app.domain.money import format_fen
 from app.domain.tx import atomic
 
 
-def as_json(c: PriceChange) -> dict:
+def as_json(c: PriceChange) -> dict[str, Any]:
     return {"id": str(c.id), "component": c.component_id, "price": format_fen(c.price_fen),
             "effectiveAt": c.effective_at.isoformat(), "cancelled": c.cancelled}
 

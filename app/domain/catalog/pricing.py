@@ -2,6 +2,7 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
@@ -27,12 +28,12 @@ class Line:
     amount_fen: int
     campaign: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"description": self.description, "months": self.months, "amount_fen": self.amount_fen,
                 "campaign": self.campaign}
 
     @staticmethod
-    def from_dict(d: dict) -> "Line":
+    def from_dict(d: dict[str, Any]) -> "Line":
         return Line(d["description"], d["months"], d["amount_fen"], d.get("campaign"))
 
 

@@ -5,6 +5,9 @@ change (a list price, a feature cell, a campaign) survives a restart. `reset=Tru
 `--reset`, for development) puts every seeded row back to its seed values and drops the
 scheduled price changes and the campaigns operators added.
 """
+from datetime import datetime
+from typing import Any
+
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -55,7 +58,10 @@ ALL = (True, True, True, True)
 T_AL = (True, False, True, True)  # TRIAL, ADVANCED, LARGE_ROOM
 
 
-def _cells(included, value=None):
+Cell = tuple[bool, str | None]
+
+
+def _cells(included: tuple[bool, ...], value: str | tuple[str, ...] | None = None) -> tuple[Cell, ...]:
     """Four (included, value) cells in EDITION_ORDER; `value` is one string or four."""
     values = value if isinstance(value, tuple) else (value,) * 4
     return tuple((inc, val if inc else None) for inc, val in zip(included, values))
@@ -130,12 +136,12 @@ RATES = [
 USAGE_WEIGHTS = {"AUDIO": 1, "VIDEO_SD": 2, "VIDEO_HD": 4, "VIDEO_FHD": 9, "VIDEO_2K": 16, "VIDEO_4K": 36}
 
 
-async def _put(model: type[Model], reset: bool, defaults: dict, **key) -> None:
+async def _put(model: type[Model], reset: bool, defaults: dict[str, Any], **key: str) -> None:
     """Create the row when missing; overwrite it only on reset."""
     if reset:
-        await model.update_or_create(defaults=defaults, **key)
+        await model.update_or_create(defaults=defaults, using_db=None, **key)
     else:
-        await model.get_or_create(defaults=defaults, **key)
+        await model.get_or_create(defaults=defaults, using_db=None, **key)
 
 
 async def seed_catalog(*, reset: bool = False) -> None:
@@ -148,7 +154,7 @@ async def seed_catalog(*, reset: bool = False) -> None:
                                               trial_days=trial_days), code=code)
         for row in EDITIONS:
             data = dict(row)
-            await _put(Edition, reset, data, code=data.pop("code"))
+            await _put(Edition, reset, data, code=str(data.pop("code")))
         for position, (group, code, name, cells) in enumerate(FEATURES):
             await _put(Feature, reset, dict(group=group, name=name, position=position), code=code)
             for edition_code, (included, value) in zip(EDITION_ORDER, cells):
@@ -167,7 +173,7 @@ async def seed_catalog(*, reset: bool = False) -> None:
                                        subject="catalog", before=None, after=None)
 
 
-async def _now():
+async def _now() -> datetime:
     from app import clock
 
     return await clock.now()

@@ -8,7 +8,10 @@ from datetime import datetime
 from app.domain.accounts.caller import Caller
 from app.domain.catalog import campaigns, prices, snapshot
 from app.domain.catalog.models import Component, Edition, EditionFeature, Feature
-from app.domain.catalog.pricing import MAX_MONTHS, MIN_MONTHS, Line, purchase_lines
+# MIN_MONTHS/MAX_MONTHS are re-exported (the `as` form): callers check durations through this module.
+from app.domain.catalog.pricing import MAX_MONTHS as MAX_MONTHS
+from app.domain.catalog.pricing import MIN_MONTHS as MIN_MONTHS
+from app.domain.catalog.pricing import Line, purchase_lines
 from app.domain.catalog.seed import NON_FEATURE_GROUPS
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError

@@ -2,6 +2,7 @@
 cache in front of it lives at the door (app/entitlements_cache.py)."""
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app.domain.accounts.models import Account, Application
 from app.domain.catalog import service as catalog
@@ -17,12 +18,12 @@ class Entitlements:
     features_unlocked: bool
     service_active: bool
     reason: str | None
-    limits: dict | None
+    limits: dict[str, Any] | None
     features: list[str] = field(default_factory=list)
     included_minutes_left: int | None = None
     valid_until: str | None = None  # ISO instant after which this answer must be recomputed
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -65,7 +66,7 @@ async def compute(sdk_app_id: int, now: datetime) -> Entitlements:
         sdk_app_id=sdk_app_id, edition=None, features_unlocked=unlocked, service_active=served,
         reason=_reason(account, app, latest, unlocked, served), limits=None,
     )
-    if unlocked:
+    if unlocked and latest is not None:  # unlocked implies a running package; said again for mypy
         edition = await Edition.get(code=latest.edition)
         cells = (await catalog.edition_features([edition.code]))[edition.code]
         result.edition = edition.code

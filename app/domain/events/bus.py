@@ -4,9 +4,9 @@ what was committed: events, and state touched without an event (allowance consum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app.domain.events.models import Event
-
 
 
 @dataclass(slots=True)
@@ -17,14 +17,16 @@ class Written:
     account_id: int
     sdk_app_id: int | None
     type: str
-    data: dict | str
+    data: dict[str, Any] | str
     occurred_at: datetime
     sequence: int = 0
 
 
-Publisher = Callable[[Event], Awaitable[None]]
+# A recorded Event row, or an event written in bulk by SQL: both are published the same way.
+Published = Event | Written
+Publisher = Callable[[Published], Awaitable[None]]
 Toucher = Callable[[int, int | None], Awaitable[None]]
-BulkPublisher = Callable[[list[Event]], Awaitable[None]]
+BulkPublisher = Callable[[list[Written]], Awaitable[None]]
 _publisher: Publisher | None = None
 _toucher: Toucher | None = None
 _bulk: BulkPublisher | None = None
@@ -35,7 +37,7 @@ def install(publisher: Publisher | None, toucher: Toucher | None = None, bulk: B
     _publisher, _toucher, _bulk = publisher, toucher, bulk
 
 
-async def publish(event: Event) -> None:
+async def publish(event: Published) -> None:
     if _toucher is not None:
         await _toucher(event.account_id, event.sdk_app_id)
     if _publisher is not None:
@@ -47,7 +49,7 @@ async def touch(account_id: int, sdk_app_id: int | None) -> None:
         await _toucher(account_id, sdk_app_id)
 
 
-async def publish_many(events: list[Event]) -> None:
+async def publish_many(events: list[Written]) -> None:
     if _bulk is not None:
         await _bulk(events)
         return

@@ -3,6 +3,7 @@ happens after commit through `app.domain.events.bus`. The event's per-account `s
 webhook outbox rows are written by the same statement (W-2, W-3: `app.domain.events.sequence`)."""
 import json
 from datetime import datetime
+from typing import Any, TypedDict
 
 from tortoise import connections
 
@@ -13,13 +14,26 @@ from app.domain.events.sequence import RECORD_ONE
 from app.domain.webhooks import kick
 
 
+class Subject(TypedDict):
+    """Whose event it is, for a caller that writes several alike: `record(type, **subject, …)`."""
+
+    account_id: int
+    sdk_app_id: int | None
+
+
+class SubjectAt(Subject):
+    """The same, with the instant: `record(type, **subject_at, data=…)`."""
+
+    at: datetime
+
+
 async def record(
     type: str,
     *,
     account_id: int,
     at: datetime,
     sdk_app_id: int | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Event:
     data = data or {}
     rows = await connections.get("default").execute_query_dict(

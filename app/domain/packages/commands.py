@@ -23,7 +23,7 @@ class Placed:
 async def _placed(order: Order) -> Placed:
     # Called inside the transaction, which still holds the package lock: this call's own result,
     # not whatever a concurrent call commits next.
-    package_id: int | None = order.package_id  # type: ignore[attr-defined]  # Tortoise's FK column
+    package_id: int | None = order.package_id
     return Placed(order, await Package.get(id=package_id) if package_id else None)
 
 

@@ -1,12 +1,26 @@
 """A package: an edition bought (or trialled) for one app, with its two component periods."""
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
+if TYPE_CHECKING:  # the annotations only; Tortoise resolves "models.X" itself
+    from app.domain.accounts.models import Account, Application
 
+
+# `BigIntField` columns carry an explicit `int` annotation: Tortoise's stubs drop IntField's type
+# parameter in that subclass, so they would read as Any — and they hold money in fen.
 class Package(Model):
-    id = fields.BigIntField(primary_key=True)
-    application = fields.ForeignKeyField("models.Application", related_name="packages", on_delete=fields.RESTRICT)
-    account = fields.ForeignKeyField("models.Account", related_name="packages", on_delete=fields.RESTRICT)
+    id: int = fields.BigIntField(primary_key=True)
+    application: fields.ForeignKeyRelation["Application"] = fields.ForeignKeyField(
+        "models.Application", related_name="packages", on_delete=fields.RESTRICT,
+    )
+    application_id: int  # the column Tortoise fills from the relation
+    account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
+        "models.Account", related_name="packages", on_delete=fields.RESTRICT,
+    )
+    account_id: int  # the column Tortoise fills from the relation
     edition = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16)  # TRIAL | ACTIVE | EXPIRED | TRIAL_ENDED | REFUNDED | RECLAIMED
     # Each component runs from its anchor for a whole number of anchor-months (B-3);
@@ -33,11 +47,11 @@ class Package(Model):
     prior_anchor = fields.DatetimeField(null=True)
     prior_months = fields.IntField(null=True)
     short_month_start = fields.DatetimeField(null=True)
-    short_month_minutes = fields.BigIntField(null=True)
+    short_month_minutes: int | None = fields.BigIntField(null=True)
     # Included minutes of the current package month (M-2): granted at each month's start.
     allowance_month = fields.IntField(default=0)  # index of the package month last granted
-    allowance_granted = fields.BigIntField(default=0)
-    allowance_used = fields.BigIntField(default=0)
+    allowance_granted: int = fields.BigIntField(default=0)
+    allowance_used: int = fields.BigIntField(default=0)
     # Reminders already sent, by the expiry they were for (R-4): a renewal re-arms them.
     reminded_7d_for = fields.DatetimeField(null=True)
     reminded_1d_for = fields.DatetimeField(null=True)
@@ -50,7 +64,7 @@ class Package(Model):
         table = "package"
 
     @property
-    def expires_at(self):
+    def expires_at(self) -> datetime:
         if self.im_expires_at is None:
             return self.rtc_expires_at
         return min(self.rtc_expires_at, self.im_expires_at)

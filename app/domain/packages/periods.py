@@ -7,8 +7,9 @@ application → package (app/domain/locks.py) and call this inside their transac
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from app.domain.accounts.models import Account, Application
+from app.domain.accounts.models import Account, Application, Voucher
 from app.domain.catalog import prices, snapshot
 from app.domain.catalog.pricing import Line
 from app.domain.codes import ErrorCode
@@ -35,14 +36,17 @@ def schedule(package: Package) -> None:
     package_timers.schedule(package)
 
 
-async def plan_payment(locked: Locked, lines: list[Line], at: datetime, *, voucher_ids=None, vouchers=None):
+async def plan_payment(
+    locked: Locked, lines: list[Line], at: datetime, *, voucher_ids: list[int] | None = None,
+    vouchers: list[Voucher] | None = None,
+) -> payment.Split:
     """B-5/B-6 before anything is written: refused here, nothing has to be undone."""
     if vouchers is None:
         vouchers = await payment.lock_vouchers(locked.account, voucher_ids or [], at)
     return payment.plan_split(locked.account, sum(line.amount_fen for line in lines), vouchers)
 
 
-def component_state(package: Package, which: str) -> dict:
+def component_state(package: Package, which: str) -> dict[str, Any]:
     return {
         "anchor": getattr(package, f"{which}_anchor").isoformat(),
         "months": getattr(package, f"{which}_months"),
@@ -54,7 +58,7 @@ def extend_component(package: Package, which: str, months: int, at: datetime) ->
     """R-1 / B-3: from the current expiry keeping the anchor; restarted from now once expired.
     Returns True when the component restarted (a new anchor)."""
     # A component renewed at its very expiry instant (auto-renewal) continues: no gap, same anchor.
-    restarted = getattr(package, f"{which}_expires_at") < at
+    restarted: bool = getattr(package, f"{which}_expires_at") < at
     if restarted:
         total, anchor = months, at
         setattr(package, f"{which}_anchor", at)
@@ -113,7 +117,7 @@ async def grant_allowance(package: Package, month: int, at: datetime) -> None:
 
 async def apply_renewal(
     locked: Locked, package: Package, components: tuple[str, ...], months: int, *, at: datetime, kind: str,
-    placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers=None,
+    placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers: list[Voucher] | None = None,
 ) -> Order:
     """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
     lines = await renewal_lines(package, components, months, at)

@@ -104,6 +104,7 @@ async def purchase(
         split = await plan_payment(locked, lines, at, voucher_ids=voucher_ids)
         await _end_superseded(current, at)
         rtc_expiry = rules.add_months(at, months)
+        assert view.im is not None  # every purchasable edition has both components (SPEC §1)
         package = Package(
             application_id=sdk_app_id, account_id=locked.account.id, edition=edition, status="ACTIVE",
             rtc_code=view.rtc.code, rtc_anchor=at, rtc_months=months, rtc_expires_at=rtc_expiry,

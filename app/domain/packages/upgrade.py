@@ -7,9 +7,11 @@ current package month counts by the second (U-3). The pure maths is `remaining`,
 and `allowance_growth`; `plan` applies it to a package, and is shared by `upgradeQuote` and
 `upgradePackage`, so the quote is exactly what the mutation charges.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from app.domain.accounts import service as accounts
 from app.domain.accounts.caller import Caller
@@ -97,8 +99,8 @@ class Tier:
     tier: int
 
 
-def check_change(current_edition: str, target_edition: str, current: dict[str, Tier | None],
-                 target: dict[str, Tier | None]) -> list[str]:
+def check_change(current_edition: str, target_edition: str, current: Mapping[str, Tier | None],
+                 target: Mapping[str, Tier | None]) -> list[str]:
     """U-1 from catalog data: the products (RTC, IM) whose tier goes up. Refuses SAME_EDITION, or
     DOWNGRADE_NOT_ALLOWED when any product's tier would go down (a product the target lacks counts
     as a step down)."""
@@ -142,7 +144,7 @@ class RaisedComponent:
         )
         return Line(description, self.rest.whole_months + 1, self.amount_fen)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"component": self.which, "from": self.old.code, "to": self.new.code,
                 "oldMonthly": format_fen(self.old_fen),
                 "newMonthly": format_fen(self.new_fen),
@@ -192,6 +194,7 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
                               "targetEdition")
         rest = remaining(getattr(package, f"{which}_anchor"), getattr(package, f"{which}_months"), at)
         old, new = mine[which], theirs[which]
+        assert new is not None  # check_change raises only a product the target edition has
         old_fen, new_fen = monthly[old.code], target.component_price_fen(new)
         raised.append(RaisedComponent(which, old, new, rest, line_amount_fen(old_fen, new_fen, rest),
                                       old_fen, new_fen))

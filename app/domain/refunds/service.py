@@ -7,6 +7,7 @@ approved: the second then sees it and gets REFUND_ALREADY_USED.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -158,7 +159,7 @@ def _component(package: Package, which: str) -> tuple[datetime, int, datetime]:
             getattr(package, f"{which}_expires_at"))
 
 
-def remove_renewal(package: Package, order: Order) -> dict:
+def remove_renewal(package: Package, order: Order) -> dict[str, str]:
     """F-4 for a RENEWAL: take back the period it added, component by component.
 
     - Unchanged since the renewal: the component's state before it (anchor, months, expiry) is
@@ -169,8 +170,9 @@ def remove_renewal(package: Package, order: Order) -> dict:
     - Restarted since (its anchor moved: it ran out after this renewal's period and was renewed
       anew): the period has already passed; nothing is left to take back.
     Returns what changed, for the event."""
+    assert order.months is not None  # a RENEWAL order names the months it added
     before, after = order.details["before"], order.details["after"]
-    changed = {}
+    changed: dict[str, str] = {}
     for which, b in before.items():
         a = after[which]
         anchor, months, expires = _component(package, which)
@@ -188,9 +190,10 @@ def remove_renewal(package: Package, order: Order) -> dict:
     return changed
 
 
-async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
+async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict[str, Any]:
     """Approve and carry out a refund in the caller's transaction (locks held)."""
     account, order, package = locked.account, locked.order, locked.package
+    assert package is not None  # check_eligible refunds only an order of a live package
     back = await _orders_back(locked)
     _set_amounts(refund, back)
     if refund.amount_fen:
@@ -204,7 +207,7 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
         o.status = "REFUNDED"
         o.details = {**o.details, "refundId": str(refund.id)}
         await o.save(update_fields=["status", "details"])
-    data = {"orders": [str(o.id) for o in back]}
+    data: dict[str, Any] = {"orders": [str(o.id) for o in back]}
     was = package.status
     if order.kind == "PURCHASE":
         package.status, package.ended_at, package.auto_renew = "REFUNDED", at, False
@@ -226,7 +229,7 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict:
     return data
 
 
-def _event_data(refund: Refund, order: Order, **extra) -> dict:
+def _event_data(refund: Refund, order: Order, **extra: Any) -> dict[str, Any]:
     return {"refundId": str(refund.id), "orderId": str(order.id), "amount": format_fen(refund.amount_fen),
             "gift": format_fen(refund.gift_fen), "income": format_fen(refund.income_fen),
             "cash": format_fen(refund.cash_fen), **extra}
@@ -243,7 +246,7 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
         refund = Refund(account_id=locked.account.id, order_id=order_id, status="PENDING_REVIEW", created_at=at)
         _set_amounts(refund, await _orders_back(locked))
         await refund.save()
-        ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
+        ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
         await events.record("REFUND_REQUESTED", **ids, data=_event_data(
             refund, locked.order, review=locked.account.refund_review_required))
         if not locked.account.refund_review_required:
@@ -267,12 +270,12 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         if found is None:
             raise NotFound("refund", "refundId")
         locked = await _lock(found.account_id, found.order_id, at)
-        refund = await Refund.filter(id=refund_id).select_for_update().first()
+        refund = await Refund.filter(id=refund_id).select_for_update().get()
         if refund.status != "PENDING_REVIEW":
             raise DomainError(ErrorCode.REFUND_NOT_PENDING, f"the refund is {refund.status}, not waiting for review",
                               "refundId")
         refund.note = note
-        ids = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
+        ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
         if approve:
             await recheck_on_approval(locked)
             done = await _execute(locked, refund, at)

@@ -1,6 +1,7 @@
 """R-9: the unified expiry day (统一到期日) — `alignExpiry` and its quote."""
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Application
@@ -8,6 +9,7 @@ from app.domain.catalog.models import Edition
 from app.domain.catalog.prices import monthly_prices_fen
 from app.domain.catalog.pricing import Line
 from app.domain.codes import ErrorCode, OrderKind, PackageStatus
+from app.domain.columns import column
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import service as events
 from app.domain.money import format_fen
@@ -88,8 +90,8 @@ async def quote(caller: Caller, sdk_app_ids: list[int], day: int, at: datetime) 
     """`alignExpiryQuote`: the lines `alignExpiry` would charge now, unpaid (no locks)."""
     check_day(day)
     batch.check_apps(sdk_app_ids, FIELD)
-    owned = set(await Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id)
-                .values_list("sdk_app_id", flat=True))
+    owned = set(await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id),
+                             "sdk_app_id", int))
     lines = []
     for index, sdk_app_id in enumerate(sdk_app_ids):
         if sdk_app_id not in owned:
@@ -102,7 +104,7 @@ async def quote(caller: Caller, sdk_app_ids: list[int], day: int, at: datetime) 
     return lines
 
 
-def _state(package: Package) -> dict:
+def _state(package: Package) -> dict[str, dict[str, Any]]:
     return {w: packages.component_state(package, w) for w in ("rtc", "im") if getattr(package, f"{w}_code")}
 
 

@@ -49,6 +49,7 @@ class Fraction:
 
 def next_grant_at(p: Package) -> datetime:
     """While aligned and before the short month: the months of the old schedule, then E."""
+    assert p.prior_anchor is not None and p.prior_months is not None and p.short_month_start is not None  # aligned
     month = p.allowance_month + 1
     if month < p.prior_months:
         return rules.add_months(p.prior_anchor, month)
@@ -56,7 +57,7 @@ def next_grant_at(p: Package) -> datetime:
 
 
 def short_month_due(p: Package) -> bool:
-    return p.prior_anchor is not None and p.allowance_month + 1 >= p.prior_months
+    return p.prior_anchor is not None and p.prior_months is not None and p.allowance_month + 1 >= p.prior_months
 
 
 async def grant_short_month(p: Package, at: datetime) -> None:

@@ -7,6 +7,7 @@ from app.domain import locks
 from app.domain.accounts.caller import Caller
 from app.domain.accounts.models import Application
 from app.domain.codes import AccountStatus, ErrorCode
+from app.domain.columns import column
 from app.domain.errors import DomainError, NotFound
 from app.domain.packages.service import Locked
 
@@ -53,9 +54,10 @@ async def lock_apps(caller: Caller, sdk_app_ids: list[int], at: datetime, field:
     """Lock the account, then each application by SDKAppID with its current package, catching
     each package up to `at` (C-1), as `lock_app` does for one: the lock order of the codebase
     (account → application → package), so a concurrent single renewal waits or goes first."""
-    owned = set(await Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id)
-                .values_list("sdk_app_id", flat=True))
+    owned = set(await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id),
+                             "sdk_app_id", int))
     raise_if([at_index(NotFound("application"), field, i) for i, s in enumerate(sdk_app_ids) if s not in owned])
+    assert caller.account_id is not None  # a customer-side caller: the door checked it
     held = await locks.scope(caller.account_id, at, sdk_app_ids=sdk_app_ids)
     return {sdk_app_id: Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])
             for sdk_app_id in sorted(sdk_app_ids)}

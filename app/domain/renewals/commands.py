@@ -59,7 +59,7 @@ async def align_expiry(caller: Caller, command: AlignExpiry, *, key: str, at: da
 async def cancel_renewal(caller: Caller, command: CancelRenewal, *, key: str, at: datetime) -> int:
     """The refund's id (the door reads the refund with its order)."""
     async def run() -> int:
-        return (await cancel.cancel(caller, command.order_id, at=at)).id  # type: ignore[no-any-return]
+        return (await cancel.cancel(caller, command.order_id, at=at)).id
 
     return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
                                   record=lambda refund_id: {"refundId": str(refund_id)},

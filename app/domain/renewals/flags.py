@@ -48,7 +48,7 @@ async def set_renew_flag(
             skip_passed_reminders(package, at)
         schedule(package)  # NO_RENEW drops the reminders; the other flags re-arm them
         await package.save(update_fields=FIELDS)
-        ids = {"account_id": locked.account.id, "sdk_app_id": sdk_app_id, "at": at}
+        ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": sdk_app_id, "at": at}
         await events.record("RENEW_FLAG_CHANGED", **ids, data={"flag": flag, "months": package.auto_renew_months})
         if legacy_event:
             await events.record("AUTO_RENEW_CHANGED", **ids, data={

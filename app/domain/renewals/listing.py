@@ -17,7 +17,7 @@ EXPIRY = "LEAST(rtc_expires_at, COALESCE(im_expires_at, rtc_expires_at))"
 # Current paid packages only: a package closed by a later purchase keeps EXPIRED but has ended_at.
 BASE = f"""SELECT *, {EXPIRY} AS list_expiry FROM package
 WHERE account_id = $1 AND status IN ('ACTIVE', 'EXPIRED') AND edition <> 'TRIAL' AND ended_at IS NULL"""
-FLAG_SQL = {
+FLAG_SQL: dict[str, str] = {  # keyed by RenewFlag, a StrEnum: the filter gives its str
     RenewFlag.AUTO_RENEW: "auto_renew",
     RenewFlag.MANUAL_RENEW: "NOT auto_renew AND renew_flag <> 'NO_RENEW'",
     RenewFlag.NO_RENEW: "NOT auto_renew AND renew_flag = 'NO_RENEW'",
@@ -48,9 +48,10 @@ class Cursor:
 async def page(account_id: int, f: Filter, *, first: int, after: Cursor | None, now: datetime) -> list[Package]:
     """Up to `first` + 1 packages (the extra one says whether there is a next page)."""
     f.check()
+    args: list[object]
     sql, args = [BASE], [account_id]
 
-    def arg(value) -> str:
+    def arg(value: object) -> str:
         args.append(value)
         return f"${len(args)}"
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from app.domain import locks, observe, tx
 from app.domain.accounts import arrears
 from app.domain.accounts.models import Account
+from app.domain.columns import column
 
 BATCH = 200
 
@@ -23,8 +24,8 @@ async def run_one(account_id: int, now: datetime) -> int:
 async def sweep(now: datetime) -> int:
     total, last_id = 0, 0
     while True:
-        ids = await (Account.filter(next_due_at__lte=now, id__gt=last_id).order_by("id").limit(BATCH)
-                     .values_list("id", flat=True))
+        ids = await column(Account.filter(next_due_at__lte=now, id__gt=last_id).order_by("id").limit(BATCH),
+                           "id", int)
         if not ids:
             return total
         for account_id in ids:

@@ -5,6 +5,7 @@ from datetime import datetime
 from app.domain import locks, observe, tx
 from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
+from app.domain.columns import column
 from app.domain.events import service as events
 from app.domain.events.bus import Written
 from app.domain.events.sequence import bulk_tail
@@ -63,7 +64,7 @@ async def _minutes(edition: str, cache: dict[str, int]) -> int:
 
 async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: dict[str, int]) -> None:
     """One owed transition. `account` (locked) is given on the per-row path only."""
-    ids = {"account_id": p.account_id, "sdk_app_id": p.application_id}
+    ids: events.Subject = {"account_id": p.account_id, "sdk_app_id": p.application_id}
     if due.kind == "trial_end":
         p.status, p.ended_at = "TRIAL_ENDED", due.at
         await events.record("TRIAL_ENDED", at=due.at, data=package_events.TRIAL_ENDED.of(package_id=p.id), **ids)
@@ -106,6 +107,8 @@ async def _drain(p: Package, now: datetime, account: Account | None, cache: dict
 
 async def sweep_batch(now: datetime) -> int:
     """Rows without auto-renewal: locked in batches with SKIP LOCKED, so workers share the work."""
+    cache: dict[str, int]
+    held: set[int]
     total, cache, held = 0, {}, set()
     while True:
         async with tx.atomic():
@@ -120,7 +123,7 @@ async def sweep_batch(now: datetime) -> int:
             # packages is never waited for in turn (a deadlock). Rows of busy accounts wait for
             # the next run, or are caught up by that writer itself.
             free = locks.skip_locked("account", Account.filter(id__in=sorted({p.account_id for p in rows})))
-            locked = set(await free.values_list("id", flat=True))
+            locked = set(await column(free, "id", int))
             held.update(p.id for p in rows if p.account_id not in locked)
             rows = [p for p in rows if p.account_id in locked]
             for p in rows:
@@ -147,10 +150,11 @@ async def run_one(package_id: int, now: datetime, cache: dict[str, int] | None =
 
 
 async def sweep_one_by_one(now: datetime) -> int:
+    cache: dict[str, int]
     total, last_id, cache = 0, 0, {}
     while True:
-        ids = await (Package.filter(next_due_at__lte=now, auto_renew=True, id__gt=last_id)
-                     .order_by("id").limit(BATCH).values_list("id", flat=True))
+        ids = await column(Package.filter(next_due_at__lte=now, auto_renew=True, id__gt=last_id)
+                           .order_by("id").limit(BATCH), "id", int)
         if not ids:
             return total
         for package_id in ids:

@@ -4,6 +4,8 @@ time nothing is enqueued (advanceClock runs what is due)."""
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from tortoise.models import Model
+
 from app import clock
 from app.domain import tx
 
@@ -20,7 +22,7 @@ def job_id(kind: str, row_id: int, due: datetime) -> str:
     return f"{kind}:{row_id}:{int(due.timestamp())}"
 
 
-def at_due(kind: str, row, due: datetime | None) -> None:
+def at_due(kind: str, row: Model, due: datetime | None) -> None:
     """After commit, ask for a run of `kind` on `row` at `due` (the row's id is read at commit,
     so a row inserted later in the same transaction works too)."""
     if due is None or _enqueuer is None or clock.is_simulated():

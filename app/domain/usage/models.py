@@ -3,25 +3,27 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+# `BigIntField` columns carry an explicit `int` annotation: Tortoise's stubs drop IntField's type
+# parameter in that subclass, so they would read as Any — and they hold money in fen.
 class UsageRecord(Model):
     """One usage event, rated at ingestion against the package month's allowance (M-2)."""
 
-    id = fields.BigIntField(primary_key=True)
+    id: int = fields.BigIntField(primary_key=True)
     event_id = fields.CharField(max_length=128, unique=True)
-    sdk_app_id = fields.BigIntField()
-    account_id = fields.BigIntField()
+    sdk_app_id: int = fields.BigIntField()
+    account_id: int = fields.BigIntField()
     kind = fields.CharField(max_length=16)
-    minutes = fields.BigIntField()
-    standard_minutes = fields.BigIntField()
-    included_minutes = fields.BigIntField(default=0)  # taken from the allowance
-    billable_minutes = fields.BigIntField(default=0)  # postpaid (M-3)
-    package_id = fields.BigIntField(null=True)
+    minutes: int = fields.BigIntField()
+    standard_minutes: int = fields.BigIntField()
+    included_minutes: int = fields.BigIntField(default=0)  # taken from the allowance
+    billable_minutes: int = fields.BigIntField(default=0)  # postpaid (M-3)
+    package_id: int | None = fields.BigIntField(null=True)
     trial = fields.BooleanField(default=False)  # T-5: recorded, never charged
     occurred_at = fields.DatetimeField()
     day = fields.DateField()  # Asia/Shanghai calendar day of occurred_at
     recorded_at = fields.DatetimeField()
     # The settlement that billed this row; null while unbilled (a late report waits for the next run).
-    settlement_id = fields.BigIntField(null=True)
+    settlement_id: int | None = fields.BigIntField(null=True)
 
     class Meta:
         table = "usage_record"
@@ -29,12 +31,12 @@ class UsageRecord(Model):
 
 
 class ImDailyStat(Model):
-    id = fields.BigIntField(primary_key=True)
-    sdk_app_id = fields.BigIntField()
-    account_id = fields.BigIntField()
+    id: int = fields.BigIntField(primary_key=True)
+    sdk_app_id: int = fields.BigIntField()
+    account_id: int = fields.BigIntField()
     day = fields.DateField()
-    dau = fields.BigIntField()
-    peak_groups = fields.BigIntField()
+    dau: int = fields.BigIntField()
+    peak_groups: int = fields.BigIntField()
     recorded_at = fields.DatetimeField()
 
     class Meta:
@@ -45,11 +47,11 @@ class ImDailyStat(Model):
 class Settlement(Model):
     """At most one postpaid charge per (app, kind, period): the settlement's idempotency."""
 
-    id = fields.BigIntField(primary_key=True)
-    sdk_app_id = fields.BigIntField()
+    id: int = fields.BigIntField(primary_key=True)
+    sdk_app_id: int = fields.BigIntField()
     kind = fields.CharField(max_length=16)  # USAGE_DAILY | IM_MONTHLY
     period = fields.CharField(max_length=10)  # 2027-01-10 | 2027-01
-    order_id = fields.BigIntField(null=True)
+    order_id: int | None = fields.BigIntField(null=True)
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -6,7 +6,7 @@ ON CONFLICT DO NOTHING so only the first arrival of an eventId is rated, and the
 each package month is consumed in occurrence order.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise import connections
 
@@ -14,6 +14,7 @@ from app.domain import locks, tx
 from app.domain.accounts.models import Application
 from app.domain.catalog.models import UsageWeight
 from app.domain.codes import ErrorCode, PackageStatus
+from app.domain.columns import column
 from app.domain.errors import DomainError
 from app.domain.events import bus
 from app.domain.inputs import clean_text
@@ -144,8 +145,8 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         app_list = sorted({e.sdk_app_id for e in ordered if e.event_id in inserted})
         # Catch up first (C-1): a package whose month boundary or expiry is due but whose timer has
         # not run is brought to now, under account → package locks, before any minute is rated.
-        overdue = sorted(set(await Package.filter(application_id__in=app_list, next_due_at__lte=now)
-                             .values_list("account_id", flat=True)))
+        overdue = sorted(set(await column(Package.filter(application_id__in=app_list, next_due_at__lte=now),
+                                           "account_id", int)))
         accounts = {account_id: await locks.account(account_id, now) for account_id in overdue}
         current = {
             p.id: p
@@ -160,14 +161,15 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             history.setdefault(p.application_id, []).append(current.get(p.id, p))
         # Only first arrivals are rated, in occurrence order, against a running allowance; the
         # package of the usage's instant decides trial (free), paid (allowance) or none (billed).
-        rated, used = [], {}
+        rated: list[tuple[str, int, int, int | None, bool]] = []
+        used: dict[int, int] = {}
         for e in ordered:
             if e.event_id not in inserted:
                 continue
             covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
             std = e.minutes * weights[e.kind]
             included, billable = 0, (0 if covering == "TRIAL" else std)
-            if covering == "PAID" and package.id in current:  # only the current month can still give
+            if covering == "PAID" and package is not None and package.id in current:  # only the current month can still give
                 left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
                 included, billable = split_allowance(std, left)
                 used[package.id] = used.get(package.id, 0) + included
@@ -188,7 +190,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
     return IngestResult(accepted, duplicates + len(known) - accepted, sorted(errors, key=lambda x: x[0]))
 
 
-async def record_im_stats(sdk_app_id: int, day, dau: int, peak_groups: int, *, now: datetime) -> bool:
+async def record_im_stats(sdk_app_id: int, day: date, dau: int, peak_groups: int, *, now: datetime) -> bool:
     """Idempotent by (app, day): True when recorded, False for a duplicate."""
     if dau < 0 or peak_groups < 0:
         raise DomainError(ErrorCode.INVALID_STATS, "dau and peakGroups must not be negative", "dau")

@@ -1,8 +1,11 @@
 """Postpaid settlement (M-3, M-4, S-1, S-7): one POSTPAID order per app with a charge, taken
 from cash even into a negative balance; idempotent per (app, kind, period) by a unique row."""
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Max
 
 from app.domain import locks, observe, tx
@@ -48,7 +51,12 @@ def first_monthly_due(now: datetime) -> datetime:
     return datetime(year, month, 1, 1, 0, tzinfo=CALENDAR_TZ)
 
 
-async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price) -> bool:
+# What a settlement charges, priced inside its claiming transaction: the order lines and details.
+Priced = tuple[list[Line], dict[str, Any]]
+Pricer = Callable[[BaseDBAsyncClient, int], Awaitable[Priced]]
+
+
+async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price: Pricer) -> bool:
     """Claim (app, kind, period) once, price it inside the same transaction, write the order and
     take the money from cash (S-7). `price(conn, settlement_id)` returns (lines, details)."""
     async with tx.atomic() as conn:
@@ -94,7 +102,7 @@ async def settle_day(day: date, at: datetime) -> int:
                   .distinct().values("sdk_app_id", "account_id"))
     count = 0
     for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
-        async def price(conn, settlement_id: int, app=row["sdk_app_id"]):
+        async def price(conn: BaseDBAsyncClient, settlement_id: int, app: int = row["sdk_app_id"]) -> Priced:
             claimed = await conn.execute_query_dict(CLAIM_USAGE, [settlement_id, app, day])
             billable = sum(r["billable_minutes"] for r in claimed)
             late = sorted({r["day"].isoformat() for r in claimed if r["day"] < day})
@@ -150,14 +158,18 @@ async def settle_month(first_day: date, at: datetime) -> int:
         if lines:
             details = {"peakDau": int(row["peak_dau"]), "peakGroups": int(row["peak_groups"])}
 
-            async def price(conn, settlement_id: int, lines=lines, details=details):
+            async def price(
+                conn: BaseDBAsyncClient, settlement_id: int, lines: list[Line] = lines,
+                details: dict[str, Any] = details,
+            ) -> Priced:
                 return lines, details
 
             count += await _charge_guarded(row["sdk_app_id"], row["account_id"], MONTHLY, period, at, price)
     return count
 
 
-SCHEDULES = {
+# Per schedule: its first due instant, and the due instant after a given one.
+SCHEDULES: dict[str, tuple[Callable[[datetime], datetime], Callable[[datetime], datetime]]] = {
     DAILY: (first_daily_due, lambda due: due + timedelta(days=1)),
     MONTHLY: (first_monthly_due, lambda due: first_monthly_due(due + timedelta(hours=1))),
 }
@@ -199,7 +211,9 @@ async def sweep(now: datetime) -> int:
     return total
 
 
-async def _charge_guarded(sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price) -> bool:
+async def _charge_guarded(
+    sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price: Pricer,
+) -> bool:
     """One app's charge; a failure is logged and leaves that app for the next run."""
     try:
         return await _charge(sdk_app_id, account_id, kind, period, at, price)

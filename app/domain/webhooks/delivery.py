@@ -5,6 +5,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -44,7 +45,7 @@ class Message:
     sdk_app_id: int | None
     sequence: int
     occurred_at: datetime
-    data: dict
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)

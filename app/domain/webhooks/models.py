@@ -1,18 +1,25 @@
 """Webhook endpoints, their deliveries (the outbox rows) and every attempt (W-1 … W-6)."""
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # the annotations only; Tortoise resolves "models.X" itself
+    from app.domain.events.models import Event
 
 from app.domain.webhooks import redact
 
 redact.install()  # the endpoints' secrets are statement parameters: they must never reach a log
 
 
+# `BigIntField` columns carry an explicit `int` annotation: Tortoise's stubs drop IntField's type
+# parameter in that subclass, so they would read as Any — and they hold money in fen.
 class WebhookEndpoint(Model):
-    id = fields.BigIntField(primary_key=True)
-    account_id = fields.BigIntField(db_index=True)
+    id: int = fields.BigIntField(primary_key=True)
+    account_id: int = fields.BigIntField(db_index=True)
     url = fields.CharField(max_length=2048)
     description = fields.CharField(max_length=200, null=True)
-    event_types = fields.JSONField(default=list)  # [] = every type (W-1)
+    event_types: fields.JSONField[list[str]] = fields.JSONField(default=list)  # [] = every type (W-1)
     enabled = fields.BooleanField(default=True)
     disabled_reason = fields.CharField(max_length=200, null=True)
     # The signing secret must be usable to sign, so it is stored as is; it is never returned after
@@ -35,11 +42,15 @@ class WebhookEndpoint(Model):
 
 
 class WebhookDelivery(Model):
-    id = fields.BigIntField(primary_key=True)
-    endpoint = fields.ForeignKeyField("models.WebhookEndpoint", related_name="deliveries")
-    event = fields.ForeignKeyField("models.Event", related_name="deliveries")
-    account_id = fields.BigIntField()
-    sequence = fields.BigIntField()
+    id: int = fields.BigIntField(primary_key=True)
+    endpoint: fields.ForeignKeyRelation["WebhookEndpoint"] = fields.ForeignKeyField(
+        "models.WebhookEndpoint", related_name="deliveries",
+    )
+    endpoint_id: int  # the column Tortoise fills from the relation
+    event: fields.ForeignKeyRelation["Event"] = fields.ForeignKeyField("models.Event", related_name="deliveries")
+    event_id: int  # the column Tortoise fills from the relation
+    account_id: int = fields.BigIntField()
+    sequence: int = fields.BigIntField()
     status = fields.CharField(max_length=16, default="PENDING")  # DeliveryStatus
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
@@ -51,8 +62,11 @@ class WebhookDelivery(Model):
 
 
 class WebhookAttempt(Model):
-    id = fields.BigIntField(primary_key=True)
-    delivery = fields.ForeignKeyField("models.WebhookDelivery", related_name="attempt_rows")
+    id: int = fields.BigIntField(primary_key=True)
+    delivery: fields.ForeignKeyRelation["WebhookDelivery"] = fields.ForeignKeyField(
+        "models.WebhookDelivery", related_name="attempt_rows",
+    )
+    delivery_id: int  # the column Tortoise fills from the relation
     at = fields.DatetimeField()
     http_status = fields.IntField(null=True)
     duration_ms = fields.IntField()

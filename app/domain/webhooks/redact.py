@@ -7,7 +7,7 @@ PREFIX = "whsec_"
 MASK = "whsec_[redacted]"
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     if isinstance(value, str):
         return MASK if PREFIX in value else value
     if isinstance(value, (list, tuple)):
@@ -19,8 +19,10 @@ def _clean(value):
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = _clean(record.args)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_clean(v) for v in record.args)
+        elif record.args:
+            record.args = {k: _clean(v) for k, v in record.args.items()}
         if isinstance(record.msg, str) and PREFIX in record.msg:
             record.msg = MASK
         return True

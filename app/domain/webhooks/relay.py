@@ -7,13 +7,13 @@ import asyncio
 import logging
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise import connections
 
 from app import clock
-from app.domain import tx
+from app.domain import locks, observe, tx
 from app.domain.events import service as events
-from app.domain import locks, observe
 from app.domain.webhooks import delivery, kick
 from app.domain.webhooks.delivery import Message, Outcome
 from app.domain.webhooks.endpoints import signing_secrets
@@ -76,12 +76,12 @@ def retry_delay(attempts: int, retry_after_s: float | None = None) -> timedelta 
     return delay
 
 
-def _message(row: dict) -> Message:
+def _message(row: dict[str, Any]) -> Message:
     return Message(row["event_id"], row["type"], row["account_id"], row["sdk_app_id"], row["sequence"],
                    row["occurred_at"], row["data"])
 
 
-async def _send(row: dict) -> Outcome:
+async def _send(row: dict[str, Any]) -> Outcome:
     at = await clock.now()
     secrets = signing_secrets(row["secret"], row["previous_secret"], row["previous_until"], at)
     return await delivery.attempt(row["url"], _message(row), secrets, at)
@@ -169,15 +169,16 @@ async def disable(endpoint_id: int, reason: str, at: datetime) -> bool:
     return True
 
 
-async def claim(now: datetime, limit: int = BATCH) -> list[dict]:
+async def claim(now: datetime, limit: int = BATCH) -> list[dict[str, Any]]:
     async with tx.atomic() as conn:
         rows = await conn.execute_query_dict(CLAIM, [now, limit, now + LEASE])
     if not rows:
         return []
-    return await connections.get("default").execute_query_dict(LOAD, [[r["id"] for r in rows]])
+    loaded: list[dict[str, Any]] = await connections.get("default").execute_query_dict(LOAD, [[r["id"] for r in rows]])
+    return loaded
 
 
-async def _deliver(row: dict, gate: asyncio.Semaphore) -> int:
+async def _deliver(row: dict[str, Any], gate: asyncio.Semaphore) -> int:
     async with gate:
         outcome = await _send(row)
     try:
