@@ -8,24 +8,26 @@ Catch-up: whatever the locked rows owe up to `at` (an arrears step, an expiry, a
 allowance grant) is applied before the command looks at them, in the command's transaction and
 under the same locks. A timer that runs late therefore changes nothing but lateness (C-1): the
 command sees exactly the state it would have seen had every timer run on time.
+
+The catch-up code itself (the sweeps, the arrears steps) takes its locks from app/domain/row_locks.py,
+the same locks without catch-up, so this module can depend on it and not the other way round.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
 
-from tortoise.queryset import QuerySet
-
-from app.domain import trace
+from app.domain import row_locks, trace
+from app.domain.accounts import arrears
 from app.domain.accounts.models import Account, Application
-from app.domain.codes import ErrorCode, PackageStatus
-from app.domain.errors import DomainError
+from app.domain.codes import PackageStatus
 from app.domain.orders.models import Order
 from app.domain.packages.models import Package
+from app.domain.row_locks import KINDS, skip_locked
+from app.domain.timers import package_sweep
+
+__all__ = ["KINDS", "Scope", "account", "scope", "skip_locked"]
 
 LIVE_PACKAGE_STATES = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
-Row = TypeVar("Row", bound=Any)
-KINDS = ("account", "apps", "packages", "orders")  # the lock order, as the write-path trace names it
 
 
 @dataclass
@@ -42,16 +44,11 @@ class Scope:
 
 async def account(account_id: int, at: datetime | None) -> Account:
     """Lock the account row and apply its owed arrears steps (S-3, S-5) up to `at`."""
-    row = await Account.filter(id=account_id).select_for_update().first()
-    if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
-    trace.record("lock:account")
+    row = await row_locks.account(account_id)
     if at is None:
         return row
     trace.record("catch_up:account")
     if row.next_due_at is not None and row.next_due_at <= at:
-        from app.domain.accounts import arrears
-
         await arrears.run_due(row, at)
     return row
 
@@ -66,8 +63,6 @@ async def scope(
 ) -> Scope:
     """Lock the account, then its apps, their current packages (plus `package_ids`), then
     `order_ids`, each kind in ascending id order; catch every locked row up to `at`."""
-    from app.domain.timers import package_sweep
-
     held = Scope(await account(account_id, at))
     app_ids = sorted(set(sdk_app_ids))
     if app_ids:
@@ -96,13 +91,3 @@ async def scope(
         held.orders = {o.id: o for o in await Order.filter(id__in=order_list).order_by("id").select_for_update()}
         trace.record("lock:orders")
     return held
-
-
-def skip_locked(kind: str, query: "QuerySet[Row]") -> "QuerySet[Row]":
-    """`query` FOR UPDATE SKIP LOCKED, for timers that share work: rows someone holds are left for
-    the next run. Such a lock never waits, so it takes no part in a deadlock whatever the order
-    it is taken in (the batch sweep locks packages, then their free accounts)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown lock kind {kind}")
-    trace.record(f"try_lock:{kind}")
-    return query.select_for_update(skip_locked=True)

@@ -2,7 +2,7 @@ import strawberry
 from strawberry.types import Info
 
 from app import clock
-from app.domain.accounts import arrears
+from app.domain.accounts import banning
 from app.domain.accounts import service as accounts
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError, NotFound
@@ -70,5 +70,5 @@ class AccountsMutation:
     @payload_mutation(description="S-6: operators ban an account for a content violation, for ever.")
     async def ban_account(self, info: Info, account_id: strawberry.ID, reason: str) -> AccountPayload:
         operator(info)
-        account = await arrears.ban(parse_id(account_id, "account", "accountId"), reason, await clock.now())
+        account = await banning.ban(parse_id(account_id, "account", "accountId"), reason, await clock.now())
         return AccountPayload(account=account_of(account))

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.accounts import arrears, funding
+from app.domain.accounts import banning, funding
 from app.domain.accounts.models import Voucher
 from app.domain.errors import DomainError
 from app.domain.ledger import audit
@@ -62,7 +62,7 @@ async def test_F1_banned_account_is_refused_first():
     account, sdk_app_id, order = await bought()
     await use(sdk_app_id, 10)  # would be PACKAGE_USED
     late = await at(START + WINDOW + DAY)  # would be REFUND_WINDOW_EXPIRED
-    await arrears.ban(account.id, "content violation", late)
+    await banning.ban(account.id, "content violation", late)
     assert await refused(account, order.id, late) == ("ACCOUNT_BANNED", None)
     assert (await Order.get(id=order.id)).status == "PAID"
     assert await Refund.all().count() == 0

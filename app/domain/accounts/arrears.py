@@ -8,12 +8,8 @@ step, run by the sweep like every other timer. Callers hold the account's row lo
 """
 from datetime import datetime, timedelta
 
-from app.domain import locks, tx
 from app.domain.accounts.models import Account, Application
-from app.domain.codes import ErrorCode
-from app.domain.errors import DomainError
 from app.domain.events import service as events
-from app.domain.inputs import clean_text
 from app.domain.money import format_fen
 from app.domain.packages.models import Package
 from app.domain.timers import punctual
@@ -30,7 +26,8 @@ def due_at(account: Account) -> datetime | None:
     return None
 
 
-async def _save(account: Account, *fields: str) -> None:
+async def save_account(account: Account, *fields: str) -> None:
+    """Write `fields` of the account with its next due instant recomputed (and its timer set)."""
     account.next_due_at = due_at(account)
     await Account.filter(id=account.id).update(**{f: getattr(account, f) for f in (*fields, "next_due_at")})
     punctual.at_due("account", account, account.next_due_at)
@@ -40,7 +37,7 @@ async def after_charge(account: Account, at: datetime) -> None:
     """S-1: a postpaid charge that takes the available balance below 0 starts arrears."""
     if account.status == "NORMAL" and account.available_fen < 0:
         account.status, account.arrears_since = "ARREARS", at
-        await _save(account, "status", "arrears_since")
+        await save_account(account, "status", "arrears_since")
         await events.record("ARREARS_STARTED", account_id=account.id, at=at,
                             data={"available": format_fen(account.available_fen), "suspendsAt": (at + GRACE).isoformat()})
 
@@ -52,7 +49,7 @@ async def after_credit(account: Account, at: datetime) -> None:
         return
     was = account.status
     account.status, account.arrears_since, account.suspended_at = "NORMAL", None, None
-    await _save(account, "status", "arrears_since", "suspended_at")
+    await save_account(account, "status", "arrears_since", "suspended_at")
     await events.record("ARREARS_CLEARED", account_id=account.id, at=at, data={"available": format_fen(account.available_fen)})
     if was == "SUSPENDED":
         await Application.filter(account_id=account.id, status="SUSPENDED").update(status="ACTIVE")
@@ -69,7 +66,7 @@ async def run_due(account: Account, now: datetime) -> int:
                 count += 1
                 continue
             account.status, account.suspended_at = "SUSPENDED", due
-            await _save(account, "status", "suspended_at")
+            await save_account(account, "status", "suspended_at")
             await Application.filter(account_id=account.id, status="ACTIVE").update(status="SUSPENDED")
             await events.record("ACCOUNT_SUSPENDED", account_id=account.id, at=due,
                                 data={"reason": "ARREARS", "reclaimAt": (due + RETENTION).isoformat()})
@@ -92,22 +89,3 @@ async def reclaim_app(app: Application, at: datetime) -> None:
         p.status, p.ended_at, p.next_due_at, p.auto_renew = "RECLAIMED", at, None, False
         await p.save(update_fields=["status", "ended_at", "next_due_at", "auto_renew"])
     await events.record("APP_RECLAIMED", account_id=app.account_id, sdk_app_id=app.sdk_app_id, at=at, data={})
-
-
-async def ban(account_id: int, reason: str, at: datetime) -> Account:
-    """S-6: the account and every app BANNED at once and for ever; auto-renew off."""
-    reason = clean_text(reason or "", "reason", max_len=None).strip()
-    if not reason or len(reason) > 200:
-        raise DomainError(ErrorCode.INVALID_REASON, "give a reason of 1–200 characters", "reason")
-    async with tx.atomic():
-        account = await locks.account(account_id, at)
-        if account.type != "OWNER":
-            raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
-        if account.status == "BANNED":
-            return account
-        account.status = "BANNED"
-        await _save(account, "status")
-        await Application.filter(account_id=account.id).exclude(status="RECLAIMED").update(status="BANNED")
-        await Package.filter(account_id=account.id).update(auto_renew=False)
-        await events.record("ACCOUNT_BANNED", account_id=account.id, at=at, data={"reason": reason})
-    return account

@@ -1,7 +1,7 @@
 """Account timers (S-3, S-5): suspension at arrears + 24 h, reclaim at suspension + 90 days."""
 from datetime import datetime
 
-from app.domain import locks, observe, tx
+from app.domain import observe, row_locks, tx
 from app.domain.accounts import arrears
 from app.domain.accounts.models import Account
 from app.domain.columns import column
@@ -11,7 +11,7 @@ BATCH = 200
 
 async def run_one(account_id: int, now: datetime) -> int:
     async with tx.atomic():
-        account = await locks.skip_locked("account", Account.filter(id=account_id)).first()
+        account = await row_locks.skip_locked("account", Account.filter(id=account_id)).first()
         if account is None or account.next_due_at is None or account.next_due_at > now:
             return 0
         due = account.next_due_at

@@ -2,7 +2,7 @@
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
 from datetime import datetime
 
-from app.domain import locks, observe, tx
+from app.domain import observe, row_locks, tx
 from app.domain.accounts.models import Account
 from app.domain.catalog.models import Edition
 from app.domain.columns import column
@@ -115,14 +115,14 @@ async def sweep_batch(now: datetime) -> int:
             query = Package.filter(next_due_at__lte=now, auto_renew=False)
             if held:
                 query = query.exclude(id__in=held)
-            rows = await locks.skip_locked("packages", query).order_by("next_due_at", "id").limit(BATCH)
+            rows = await row_locks.skip_locked("packages", query).order_by("next_due_at", "id").limit(BATCH)
             if not rows:
                 return total
             # Writing an event takes the account's event counter (W-2); the accounts are locked
             # first, without waiting, so a writer holding an account and waiting for one of these
             # packages is never waited for in turn (a deadlock). Rows of busy accounts wait for
             # the next run, or are caught up by that writer itself.
-            free = locks.skip_locked("account", Account.filter(id__in=sorted({p.account_id for p in rows})))
+            free = row_locks.skip_locked("account", Account.filter(id__in=sorted({p.account_id for p in rows})))
             locked = set(await column(free, "id", int))
             held.update(p.id for p in rows if p.account_id not in locked)
             rows = [p for p in rows if p.account_id in locked]
@@ -140,8 +140,8 @@ async def run_one(package_id: int, now: datetime, cache: dict[str, int] | None =
         return 0
     async with tx.atomic():
         # No catch-up of the account: at one instant package timers run before account timers (runner).
-        account = await locks.account(row.account_id, None)
-        p = await locks.skip_locked("packages", Package.filter(id=package_id)).first()
+        account = await row_locks.account(row.account_id)
+        p = await row_locks.skip_locked("packages", Package.filter(id=package_id)).first()
         if p is None or p.next_due_at is None or p.next_due_at > now:
             return 0
         count = await _drain(p, now, account, cache)
