@@ -20,6 +20,7 @@ run: $(STAMP)
 ## The whole suite against real PostgreSQL and Redis.
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -p no:cacheprovider
 

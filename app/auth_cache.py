@@ -9,6 +9,7 @@ so an unknown token is looked up again every time.
 If revocation is added: bump a Redis counter on revoke and compare it here (one GET per request),
 or keep the LRU and check a revocation set; see docs/scaling.md.
 """
+
 import hashlib
 import secrets
 from collections import OrderedDict

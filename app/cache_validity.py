@@ -6,6 +6,7 @@ never served at or after the earliest instant noted. Outside a cached request `c
 A holder is a mutable dict in a ContextVar, so notes made in tasks that graphql-core gathers
 (which copy the context) still reach it.
 """
+
 from contextvars import ContextVar
 from datetime import datetime
 

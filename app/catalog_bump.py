@@ -1,6 +1,7 @@
 """A (re-)seeded catalog invalidates every cached catalog answer (K-4): cached responses live in
 Redis and outlive the processes that stored them, so a seed run with changed figures must bump
 the catalog version, or the next `make run` would serve the old prices."""
+
 import logging
 
 from app import catalog_version, redis_conn

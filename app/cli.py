@@ -4,6 +4,7 @@ The composition root: it wires the commands to the modules that do the work (app
 process supervisor app.supervisor, app.server, workers) and nothing imports it back. Each command
 imports what it needs when it runs, so `worker` does not load the web stack and the other way round.
 """
+
 import argparse
 import asyncio
 import sys
@@ -55,9 +56,18 @@ def serve(host: str, port: int, processes: int | None = None) -> None:
     logs.configure()  # JSON lines (O-2); uvicorn's loggers go through the same formatter
     # WEB_CONCURRENCY processes on one socket; each is stateless (state in PostgreSQL and Redis).
     # No uvicorn access log: the request log (app.logs.RequestLog) has one line per request, with more in it.
-    uvicorn.run("app.server:create_app", factory=True, host=host, port=port, log_level="info", lifespan="on",
-                access_log=False, log_config=None, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                workers=max(1, processes or get_settings().web_concurrency))
+    uvicorn.run(
+        "app.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        workers=max(1, processes or get_settings().web_concurrency),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

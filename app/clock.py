@@ -3,11 +3,11 @@
 `real`: the wall clock. `simulated`: an instant stored in the database, shared by the API and
 every worker, frozen between operator calls of advanceClock.
 """
+
 import time
 from datetime import UTC, datetime
 
 from app.settings import get_settings
-
 
 
 def wall_now() -> datetime:

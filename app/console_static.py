@@ -4,6 +4,7 @@ to index.html, hashed assets are cached for a year (their name changes with thei
 `ensure_built()` is what `make run` calls: it rebuilds console/dist when it is missing or older than
 its sources, and never stops the API from starting when Node.js is absent or the build fails.
 """
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,8 +23,10 @@ DIST = CONSOLE_DIR / "dist"
 SOURCES = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "codegen.ts", "tsconfig.json")
 SCHEMAS = (CONSOLE_DIR.parent / "schema.graphql", CONSOLE_DIR.parent / "contract.graphql")
 IMMUTABLE = "public, max-age=31536000, immutable"
-NOT_BUILT = ("The console is not built. Run `make run` (it builds it with Node.js and npm), or "
-             "`cd console && npm ci && npm run build`.\n")
+NOT_BUILT = (
+    "The console is not built. Run `make run` (it builds it with Node.js and npm), or "
+    "`cd console && npm ci && npm run build`.\n"
+)
 
 
 def _newest_source_mtime() -> float:
@@ -48,8 +51,10 @@ def ensure_built(log=print) -> bool:
         return True
     npm = shutil.which("npm")
     if npm is None:
-        log("console: Node.js/npm not found, the API starts without a fresh console build (/console/ "
-            "answers 503 until it is built).")
+        log(
+            "console: Node.js/npm not found, the API starts without a fresh console build (/console/ "
+            "answers 503 until it is built)."
+        )
         return (DIST / "index.html").exists()
     try:
         if not (CONSOLE_DIR / "node_modules").exists():

@@ -1,4 +1,5 @@
 """Tortoise configuration: one app, models from every domain package, migrations in `migrations/`."""
+
 from tortoise import Tortoise
 
 from app.settings import get_settings

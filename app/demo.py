@@ -4,6 +4,7 @@ Funded (10,000.00 cash), real-name verified, two applications, a BASIC package o
 a 100.00 voucher; prints the token and a sign-in link. It goes through the GraphQL schema in-process,
 the same door the console uses, so the demo is exactly what a customer could have done.
 """
+
 import uuid
 from datetime import timedelta
 
@@ -19,8 +20,9 @@ async def _call(query: str, variables: dict, caller) -> dict:
     from graphql_schema.context import Context
     from graphql_schema.schema import schema
 
-    result = await schema.execute(query, variable_values=variables, context_value=Context(connection=None,
-                                                                                          caller=caller))
+    result = await schema.execute(
+        query, variable_values=variables, context_value=Context(connection=None, caller=caller)
+    )
     if result.errors:
         raise RuntimeError(f"demo: {result.errors[0].message}")
     if result.data is None:
@@ -34,24 +36,49 @@ async def _call(query: str, variables: dict, caller) -> dict:
 async def create_demo(database_url: str | None = None, name: str = "Demo 演示账号") -> dict:
     await db.init_db(database_url, pool_size=2)
     try:
-        created = await _call("mutation($n: String!) { createAccount(input: {name: $n}) { account { id } token "
-                              "errors { code message } } }", {"n": name}, SYSTEM)
+        created = await _call(
+            "mutation($n: String!) { createAccount(input: {name: $n}) { account { id } token "
+            "errors { code message } } }",
+            {"n": name},
+            SYSTEM,
+        )
         account_id, token = created["account"]["id"], created["token"]
-        await _call("mutation($a: ID!, $k: String!) { creditAccount(accountId: $a, amount: \"10000.00\", "
-                    "source: \"cash\", idempotencyKey: $k) { errors { code message } } }",
-                    {"a": account_id, "k": f"demo-{uuid.uuid4().hex[:16]}"}, SYSTEM)
+        await _call(
+            'mutation($a: ID!, $k: String!) { creditAccount(accountId: $a, amount: "10000.00", '
+            'source: "cash", idempotencyKey: $k) { errors { code message } } }',
+            {"a": account_id, "k": f"demo-{uuid.uuid4().hex[:16]}"},
+            SYSTEM,
+        )
         expires = (await clock.now() + timedelta(days=90)).isoformat()
-        await _call("mutation($a: ID!, $e: DateTime!) { grantVoucher(accountId: $a, amount: \"100.00\", "
-                    "expiresAt: $e) { errors { code message } } }", {"a": account_id, "e": expires}, SYSTEM)
+        await _call(
+            'mutation($a: ID!, $e: DateTime!) { grantVoucher(accountId: $a, amount: "100.00", '
+            "expiresAt: $e) { errors { code message } } }",
+            {"a": account_id, "e": expires},
+            SYSTEM,
+        )
         customer = await accounts.authenticate(token, None)
         apps = []
         for app_name in ("demo-live", "demo-staging"):
-            made = await _call("mutation($n: String!) { createApplication(name: $n) { application { sdkAppId } "
-                               "errors { code message } } }", {"n": app_name}, customer)
+            made = await _call(
+                "mutation($n: String!) { createApplication(name: $n) { application { sdkAppId } "
+                "errors { code message } } }",
+                {"n": app_name},
+                customer,
+            )
             apps.append(made["application"]["sdkAppId"])
-        await _call("mutation($i: PurchaseInput!) { purchasePackage(input: $i) { order { id } errors { code message } } }",
-                    {"i": {"sdkAppId": apps[0], "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                           "idempotencyKey": f"demo-{uuid.uuid4().hex[:16]}"}}, customer)
+        await _call(
+            "mutation($i: PurchaseInput!) { purchasePackage(input: $i) { order { id } errors { code message } } }",
+            {
+                "i": {
+                    "sdkAppId": apps[0],
+                    "edition": "BASIC",
+                    "months": 1,
+                    "acceptAgreements": True,
+                    "idempotencyKey": f"demo-{uuid.uuid4().hex[:16]}",
+                }
+            },
+            customer,
+        )
         return {"account_id": account_id, "token": token, "apps": apps}
     finally:
         await db.close_db()

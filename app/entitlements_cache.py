@@ -9,6 +9,7 @@ never served once the change has committed and been acknowledged, even if it was
 the change. Entries also carry the instant they stop being true (a package expiry): the passing
 of time cannot serve a stale answer before the timer has run.
 """
+
 import json
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """Live events over Redis pub/sub (V-1): committed events go to `<prefix>:events:<account>`, and
 every API process relays its account's channel to WebSocket subscribers."""
+
 import json
 from collections.abc import AsyncIterator
 
@@ -19,10 +20,18 @@ def channel(account_id: int) -> str:
 
 def encode(event: bus.Published) -> str:
     data = json.loads(event.data) if isinstance(event.data, str) else event.data
-    return json.dumps({
-        "id": event.id, "type": event.type, "accountId": event.account_id, "sdkAppId": event.sdk_app_id,
-        "data": data, "occurredAt": event.occurred_at.isoformat(), "sequence": getattr(event, "sequence", 0),
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "id": event.id,
+            "type": event.type,
+            "accountId": event.account_id,
+            "sdkAppId": event.sdk_app_id,
+            "data": data,
+            "occurredAt": event.occurred_at.isoformat(),
+            "sequence": getattr(event, "sequence", 0),
+        },
+        ensure_ascii=False,
+    )
 
 
 def install_publisher(redis: Redis) -> None:
@@ -39,12 +48,15 @@ def install_publisher(redis: Redis) -> None:
         """A sweep's thousands of events: versions bumped in one script call per chunk, and
         published only on the channels someone is listening to."""
         for start in range(0, len(events), 1000):
-            chunk = events[start:start + 1000]
+            chunk = events[start : start + 1000]
             keys = sorted({entitlements_cache.version_key(e.account_id, e.sdk_app_id) for e in chunk})
             await redis.eval(_INCR_ALL, len(keys), *keys)  # type: ignore[misc]  # redis-py types eval for sync and async clients at once
             channels = sorted({channel(e.account_id) for e in chunk})
-            listened = {name.decode() if isinstance(name, bytes) else name
-                        for name, count in await redis.pubsub_numsub(*channels) if count}
+            listened = {
+                name.decode() if isinstance(name, bytes) else name
+                for name, count in await redis.pubsub_numsub(*channels)
+                if count
+            }
             if listened:
                 pipe = redis.pipeline(transaction=False)
                 for event in chunk:

@@ -8,6 +8,7 @@ variables or bodies, and a last processor blanks anything shaped like one of our
 webhook secret (`whsec_…`), a webhook signature (`v1,…`), a bearer credential, or a value
 registered with `add_secret` (the bootstrap OPERATOR token).
 """
+
 import logging
 import re
 import sys
@@ -173,6 +174,13 @@ class RequestLog:
                 if path == "/graphql":
                     metrics.request_done(fields["operation"], outcome, duration)
                 (log.debug if path in QUIET_PATHS else log.info)(
-                    "request", method=scope.get("method"), path=path, status=status["code"],
-                    duration_ms=round(duration * 1000, 3), operation=fields["operation"], role=fields["role"],
-                    account=fields["account"], outcome=outcome)
+                    "request",
+                    method=scope.get("method"),
+                    path=path,
+                    status=status["code"],
+                    duration_ms=round(duration * 1000, 3),
+                    operation=fields["operation"],
+                    role=fields["role"],
+                    account=fields["account"],
+                    outcome=outcome,
+                )

@@ -10,6 +10,7 @@ the top of this module. The launcher (`python -m app run`) wipes it when it star
 The domain does not import this module: `install()` plugs these functions into
 `app.domain.observe`, whose hooks fire after commit, so a rolled-back order is never counted.
 """
+
 import os
 import shutil
 from collections import Counter as Tally
@@ -52,17 +53,24 @@ from prometheus_client.core import GaugeMetricFamily  # noqa: E402
 
 MAX_OPERATION_NAMES = 200  # per process: a client cannot blow up the label set with random names
 
-REQUESTS = Counter("roomkit_requests", "GraphQL requests by operation name and outcome.",
-                   ["operation", "outcome"])
-REQUEST_DURATION = Histogram("roomkit_request_duration_seconds", "GraphQL request duration.",
-                             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+REQUESTS = Counter("roomkit_requests", "GraphQL requests by operation name and outcome.", ["operation", "outcome"])
+REQUEST_DURATION = Histogram(
+    "roomkit_request_duration_seconds",
+    "GraphQL request duration.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 ORDERS = Counter("roomkit_orders", "Committed orders by kind and edition.", ["kind", "edition"])
-ORDER_AMOUNT = Counter("roomkit_order_amount_fen", "Committed order amounts in fen by kind and edition.",
-                       ["kind", "edition"])
-AUTO_RENEW = Counter("roomkit_auto_renew_attempts", "Auto-renewal attempts by outcome and failure reason.",
-                     ["outcome", "reason"])
-TIMER_LATENESS = Histogram("roomkit_timer_lateness_seconds", "Timer lateness: due instant to transition done.",
-                           buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600))
+ORDER_AMOUNT = Counter(
+    "roomkit_order_amount_fen", "Committed order amounts in fen by kind and edition.", ["kind", "edition"]
+)
+AUTO_RENEW = Counter(
+    "roomkit_auto_renew_attempts", "Auto-renewal attempts by outcome and failure reason.", ["outcome", "reason"]
+)
+TIMER_LATENESS = Histogram(
+    "roomkit_timer_lateness_seconds",
+    "Timer lateness: due instant to transition done.",
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600),
+)
 WEBHOOK_DELIVERIES = Counter("roomkit_webhook_deliveries", "Webhook delivery attempts by outcome.", ["outcome"])
 ENTITLEMENTS_CACHE = Counter("roomkit_entitlements_cache", "Entitlements cache lookups.", ["result"])
 
@@ -133,9 +141,15 @@ def install() -> None:
     """Plug the domain's after-commit hooks into these counters (idempotent)."""
     from app.domain import observe
 
-    observe.install(observe.Sink(order_placed=order_placed, auto_renew_attempt=auto_renew_attempt,
-                                 timer_done=timer_done, timers_done=timers_done,
-                                 webhook_delivery=webhook_delivery))
+    observe.install(
+        observe.Sink(
+            order_placed=order_placed,
+            auto_renew_attempt=auto_renew_attempt,
+            timer_done=timer_done,
+            timers_done=timers_done,
+            webhook_delivery=webhook_delivery,
+        )
+    )
 
 
 def render(timers_due: int | None) -> tuple[bytes, str]:
@@ -143,8 +157,9 @@ def render(timers_due: int | None) -> tuple[bytes, str]:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=os.environ[ENV])
     if timers_due is not None:
-        registry.register(_Fixed(GaugeMetricFamily("roomkit_timers_due", "Timers due and not yet done.",
-                                                   value=timers_due)))
+        registry.register(
+            _Fixed(GaugeMetricFamily("roomkit_timers_due", "Timers due and not yet done.", value=timers_due))
+        )
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 

@@ -1,4 +1,5 @@
 """The operator's endpoints: /healthz (liveness), /readyz (readiness), /metrics (O-1)."""
+
 from pathlib import Path
 
 from starlette.requests import Request
@@ -24,8 +25,9 @@ async def _applied_migrations(conn) -> set[str]:
     rows = await conn.execute_query_dict("SELECT to_regclass('tortoise_migrations') IS NOT NULL AS present")
     if not rows[0]["present"]:
         return set()
-    return {r["name"] for r in await conn.execute_query_dict(
-        "SELECT name FROM tortoise_migrations WHERE app = 'models'")}
+    return {
+        r["name"] for r in await conn.execute_query_dict("SELECT name FROM tortoise_migrations WHERE app = 'models'")
+    }
 
 
 async def _database_and_migrations(checks: dict) -> None:
@@ -73,7 +75,9 @@ async def timers_due() -> int | None:
     rows = await connections.get("default").execute_query_dict(
         "SELECT (SELECT count(*) FROM package WHERE next_due_at <= $1)"
         " + (SELECT count(*) FROM account WHERE next_due_at <= $1)"
-        " + (SELECT count(*) FROM settlement_schedule WHERE next_due_at <= $1) AS due", [now])
+        " + (SELECT count(*) FROM settlement_schedule WHERE next_due_at <= $1) AS due",
+        [now],
+    )
     return int(rows[0]["due"])
 
 

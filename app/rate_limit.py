@@ -5,6 +5,7 @@ cost if it fits — atomically, so concurrent requests on several processes neve
 refill runs in real time whatever CLOCK_MODE: Redis's clock is the one allowed wall-clock read
 here (a simulated clock frozen between operator calls would never refill a bucket).
 """
+
 import math
 from dataclasses import dataclass
 

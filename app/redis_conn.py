@@ -1,4 +1,5 @@
 """The process's Redis connection (cache, pub/sub, arq enqueueing)."""
+
 from redis.asyncio import Redis
 
 from app.settings import get_settings

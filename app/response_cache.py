@@ -19,6 +19,7 @@ unchanged and that instant is in the future; every committed change bumps its ve
 the changing request answers, so no process serves an answer the change made stale. Only answers
 without `errors` are stored.
 """
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -161,8 +162,13 @@ def _prepare(body: bytes) -> tuple[str, str, int | None, str | None] | None:
             return None
     digest = hashlib.blake2b(digest_size=16)
     role_class = "anonymous" if plan.kind == "catalog" else "wide"
-    for part in (plan.kind, role_class, operation_name or "", query,
-                 json.dumps(variables, sort_keys=True, separators=(",", ":"))):
+    for part in (
+        plan.kind,
+        role_class,
+        operation_name or "",
+        query,
+        json.dumps(variables, sort_keys=True, separators=(",", ":")),
+    ):
         digest.update(part.encode())
         digest.update(b"\0")
     return plan.kind, redis_conn.key(f"rc:{digest.hexdigest()}"), sdk_app_id, plan.operation
@@ -278,8 +284,15 @@ async def _now() -> datetime:
 
 
 async def _answer(send, response: bytes) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(response)).encode()),
-        (b"x-cache", b"hit"),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(response)).encode()),
+                (b"x-cache", b"hit"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": response})

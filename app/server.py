@@ -1,5 +1,6 @@
 """Starlette app factory: lifespan (database, Redis), /graphql over HTTP and WebSocket, /healthz,
 /readyz and /metrics (app.ops_http), the request log (app.logs)."""
+
 import functools
 from contextlib import asynccontextmanager
 
@@ -77,14 +78,18 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
 
     # The whole-response cache answers hot reads before routing (app/response_cache.py), inside
     # the request log: a cached answer is logged, counted and carries its request id too.
-    return logs.RequestLog(ResponseCache(Starlette(
-        routes=[
-            Route("/graphql", graphql_app),
-            WebSocketRoute("/graphql", graphql_app),
-            Route("/healthz", ops_http.healthz),
-            Route("/readyz", ops_http.readyz),
-            Route("/metrics", ops_http.metrics_endpoint),
-            *console_static.routes(),
-        ],
-        lifespan=lifespan,
-    )))
+    return logs.RequestLog(
+        ResponseCache(
+            Starlette(
+                routes=[
+                    Route("/graphql", graphql_app),
+                    WebSocketRoute("/graphql", graphql_app),
+                    Route("/healthz", ops_http.healthz),
+                    Route("/readyz", ops_http.readyz),
+                    Route("/metrics", ops_http.metrics_endpoint),
+                    *console_static.routes(),
+                ],
+                lifespan=lifespan,
+            )
+        )
+    )

@@ -1,4 +1,5 @@
 """Process configuration, read once from the environment (SPEC §12)."""
+
 from functools import lru_cache
 from typing import Literal
 

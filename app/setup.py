@@ -3,6 +3,7 @@
 Shared by the CLI, the process supervisor (`make run`), the test session and the benchmarks, so
 that every one of them prepares a database the same way.
 """
+
 from app import db
 from app.catalog_bump import bump_after_seed
 from app.domain.catalog.seed import reset_and_announce, seed_catalog

@@ -2,6 +2,7 @@
 REDIS_URL are unset, migrations and catalog seed, then the API and arq workers as child processes
 until Ctrl-C or SIGTERM, after which everything is stopped in order.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,9 +107,12 @@ def run_everything() -> int:
     previous = {s: signal.signal(s, signals.handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not database_url or not redis_url:
-            print(f"Starting embedded {'PostgreSQL' if not database_url else ''}"
-                  f"{' and ' if not database_url and not redis_url else ''}{'Redis' if not redis_url else ''}"
-                  f" under {Path(settings.data_dir).resolve()} …", flush=True)
+            print(
+                f"Starting embedded {'PostgreSQL' if not database_url else ''}"
+                f"{' and ' if not database_url and not redis_url else ''}{'Redis' if not redis_url else ''}"
+                f" under {Path(settings.data_dir).resolve()} …",
+                flush=True,
+            )
             with signals.deferred():
                 services = start(settings.data_dir, postgres=not database_url, redis=not redis_url)
             database_url = database_url or services.database_url
@@ -135,7 +139,9 @@ def run_everything() -> int:
         while True:
             for proc, name in named:
                 if proc.poll() is not None:
-                    print(f"The {name} process exited with code {proc.returncode}; stopping.", file=sys.stderr, flush=True)
+                    print(
+                        f"The {name} process exited with code {proc.returncode}; stopping.", file=sys.stderr, flush=True
+                    )
                     return 1
             if not announced and (health := _health(port)) is not None:
                 announced = True

@@ -6,6 +6,7 @@ with uvloop + httptools (bench/stack.py starts it):
 
     uvicorn bench.bare_app:app --loop uvloop --http httptools --workers 1 --no-access-log
 """
+
 import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache

@@ -5,6 +5,7 @@ Benchmarks never share state with the tests: PostgreSQL database `roomkit_bench`
 recreated by each benchmark) and Redis database 14. Override with BENCH_DATABASE_URL /
 BENCH_REDIS_URL; the database name must contain "bench" (it is dropped).
 """
+
 import asyncio
 import contextvars
 import json
@@ -49,6 +50,7 @@ def asyncpg_url(url: str) -> str:
 
 
 # --- the dedicated database and Redis ---------------------------------------------------------
+
 
 async def _retrying(make, what: str, seconds: float = 60):
     """The PostgreSQL server is shared (test runs open pools of their own): wait for a free slot."""
@@ -108,6 +110,7 @@ async def fresh_environment(url: str = BENCH_DATABASE_URL, redis_url: str = BENC
 
 # --- a real server ------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,8 +148,15 @@ def loadavg() -> float | None:
 class Server:
     """`python -m app serve --port <free>` as a subprocess against the bench database and Redis."""
 
-    def __init__(self, name: str, *, clock_mode: str = "real", db_pool_size: int = 10,
-                 database_url: str = BENCH_DATABASE_URL, redis_url: str = BENCH_REDIS_URL):
+    def __init__(
+        self,
+        name: str,
+        *,
+        clock_mode: str = "real",
+        db_pool_size: int = 10,
+        database_url: str = BENCH_DATABASE_URL,
+        redis_url: str = BENCH_REDIS_URL,
+    ):
         self.name = name
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -169,9 +179,19 @@ class Server:
         self.process = subprocess.Popen(
             # `python -m app serve` with one guard for Tortoise's context (see bench/serve.py).
             # BENCH_SERVE_MODULE swaps the launcher, to A/B a candidate change without editing the app.
-            [sys.executable, "-m", os.environ.get("BENCH_SERVE_MODULE", "bench.serve"),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                os.environ.get("BENCH_SERVE_MODULE", "bench.serve"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as c:
@@ -197,8 +217,10 @@ class Server:
         except OSError:
             text = ""
         module = os.environ.get("BENCH_SERVE_MODULE", "bench.serve")
-        return {"command": f"python -m {module} (bench.serve = python -m app serve + Tortoise context guard)",
-                "tortoise_global_context_patched": "bench.serve: app.db.init_db left no global" in text}
+        return {
+            "command": f"python -m {module} (bench.serve = python -m app serve + Tortoise context guard)",
+            "tortoise_global_context_patched": "bench.serve: app.db.init_db left no global" in text,
+        }
 
     def cpu(self) -> float | None:
         return cpu_seconds(self.process.pid) if self.process else None
@@ -231,8 +253,10 @@ class Clients:
         self.per_client = max(1, min(per_client, concurrency))
         count = -(-concurrency // self.per_client)
         limits = httpx.Limits(max_connections=self.per_client, max_keepalive_connections=self.per_client)
-        self.clients = [httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120, http1=True, http2=False)
-                        for _ in range(count)]
+        self.clients = [
+            httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120, http1=True, http2=False)
+            for _ in range(count)
+        ]
 
     def current(self) -> httpx.AsyncClient:
         return self.clients[(_worker.get() // self.per_client) % len(self.clients)]
@@ -259,7 +283,9 @@ class GraphQLFailure(RuntimeError):
     pass
 
 
-async def gql(c: "Clients | httpx.AsyncClient", query: str, variables: dict | None = None, token: str | None = None) -> dict:
+async def gql(
+    c: "Clients | httpx.AsyncClient", query: str, variables: dict | None = None, token: str | None = None
+) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     r = await c.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
     if r.status_code != 200:
@@ -298,8 +324,9 @@ async def service_token(c: Clients) -> str:
 
 
 async def credit(c: Clients, account_id: int, amount: str, key: str) -> None:
-    payload = (await gql(c, CREDIT, {"a": str(account_id), "amount": amount, "source": "cash", "key": key},
-                         OPERATOR))["creditAccount"]
+    payload = (await gql(c, CREDIT, {"a": str(account_id), "amount": amount, "source": "cash", "key": key}, OPERATOR))[
+        "creditAccount"
+    ]
     if payload["errors"]:
         raise GraphQLFailure(str(payload["errors"]))
 
@@ -313,16 +340,21 @@ async def insert_apps(conn: asyncpg.Connection, account_ids: list[int], per_acco
            FROM unnest($1::bigint[]) WITH ORDINALITY AS a(id, ord), generate_series(1, $3) AS n
            ORDER BY n, a.ord
            RETURNING sdk_app_id, account_id""",
-        account_ids, prefix, per_account,
+        account_ids,
+        prefix,
+        per_account,
     )
     by_account = {a: [] for a in account_ids}
     for r in rows:
         by_account[r["account_id"]].append(r["sdk_app_id"])
-    return [by_account[account_ids[i % len(account_ids)]][i // len(account_ids)]
-            for i in range(len(account_ids) * per_account)]
+    return [
+        by_account[account_ids[i % len(account_ids)]][i // len(account_ids)]
+        for i in range(len(account_ids) * per_account)
+    ]
 
 
 # --- driving load ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -346,10 +378,16 @@ class Run:
             return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else 0.0
 
         out = {
-            "count": self.count, "concurrency": self.concurrency, "seconds": round(self.seconds, 4),
+            "count": self.count,
+            "concurrency": self.concurrency,
+            "seconds": round(self.seconds, 4),
             f"{unit}_per_second": round(self.rate, 2),
-            "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
-                           "mean": round(statistics.fmean(lat) * 1000, 2) if lat else 0.0},
+            "latency_ms": {
+                "p50": pct(0.50),
+                "p95": pct(0.95),
+                "p99": pct(0.99),
+                "mean": round(statistics.fmean(lat) * 1000, 2) if lat else 0.0,
+            },
         }
         if self.server_cpu is not None:
             out["server_cpu_utilisation"] = round(self.server_cpu / self.seconds, 3)
@@ -361,8 +399,9 @@ class Run:
         return out
 
 
-async def drive(count: int, concurrency: int, call: Callable[[int], Awaitable[object]],
-                server: Server | None = None) -> Run:
+async def drive(
+    count: int, concurrency: int, call: Callable[[int], Awaitable[object]], server: Server | None = None
+) -> Run:
     """Run call(0) … call(count-1) with `concurrency` of them in flight; time the whole."""
     indexes = iter(range(count))
     results: list = [None] * count
@@ -385,25 +424,41 @@ async def drive(count: int, concurrency: int, call: Callable[[int], Awaitable[ob
     m1 = machine_cpu()
     cpu1 = server.cpu() if server else None
     busy = (m1[0] - m0[0]) / (m1[1] - m0[1]) if m0 and m1 and m1[1] > m0[1] else None
-    return Run(count, concurrency, seconds, latencies, results,
-               server_cpu=(cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None, driver_cpu=own,
-               machine_busy=busy)
+    return Run(
+        count,
+        concurrency,
+        seconds,
+        latencies,
+        results,
+        server_cpu=(cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None,
+        driver_cpu=own,
+        machine_busy=busy,
+    )
 
 
 # --- results --------------------------------------------------------------------------------------
 
+
 def machine() -> dict:
     """Where the figures were taken; `load_1min` above ~0.5 at the start means something else was
     running (e.g. a test suite) and the absolute rates are noisy (the ratios less so)."""
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-            "load_1min_at_write": loadavg()}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_1min_at_write": loadavg(),
+    }
 
 
 def write_results(name: str, figures: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-               "machine": machine(), **figures}
+    payload = {
+        "benchmark": name,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **figures,
+    }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return path
 

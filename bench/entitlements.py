@@ -8,6 +8,7 @@ stack without authentication).
 
     .venv/bin/python -m bench.entitlements [--apps 200] [--requests 3000] [--concurrency 32] [--rounds 3]
 """
+
 import argparse
 import asyncio
 import statistics
@@ -34,8 +35,10 @@ WHERE x.n % 4 <> 0"""
 async def db_transactions() -> int:
     conn = await common.pg_connect()
     try:
-        return await conn.fetchval("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
-                                   common.BENCH_DATABASE_URL.rsplit("/", 1)[-1].split("?")[0])
+        return await conn.fetchval(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
+            common.BENCH_DATABASE_URL.rsplit("/", 1)[-1].split("?")[0],
+        )
     finally:
         await conn.close()
 
@@ -52,7 +55,7 @@ async def main(args: argparse.Namespace) -> dict:
             conn = await common.pg_connect()
             try:
                 apps = await common.insert_apps(conn, account_ids, -(-args.apps // args.accounts), "ent")
-                apps = apps[:args.apps]
+                apps = apps[: args.apps]
                 await conn.execute(PACKAGES, apps)
             finally:
                 await conn.close()
@@ -79,8 +82,12 @@ async def main(args: argparse.Namespace) -> dict:
                     after = await db_transactions()
                     if not all(run.results):
                         raise SystemExit(f"{name}: wrong answers")
-                    runs[name].append({**run.summary("queries"),
-                                       "db_transactions_per_query": round((after - before) / args.requests, 2)})
+                    runs[name].append(
+                        {
+                            **run.summary("queries"),
+                            "db_transactions_per_query": round((after - before) / args.requests, 2),
+                        }
+                    )
                     print(f"round {r + 1} {name}: {run.rate:.0f}/s (p50 {run.summary()['latency_ms']['p50']} ms)")
             anonymous = await common.drive(args.requests, c, lambda i: typename(i, None), server)
             cached_keys = len(await _redis_keys("ent:[0-9]*"))
@@ -93,9 +100,15 @@ async def main(args: argparse.Namespace) -> dict:
     typename_cpu = statistics.median(r["server_cpu_ms_per_op"] for r in runs["typename"])
     ent_cpu = statistics.median(r["server_cpu_ms_per_op"] for r in runs["entitlements"])
     figures = {
-        "parameters": {"apps": len(apps), "apps_with_package": sum(1 for i in range(len(apps)) if (i + 1) % 4),
-                       "requests_per_phase": args.requests, "concurrency": c, "rounds": args.rounds,
-                       "db_pool": args.db_pool, "token": "SERVICE (both kinds)"},
+        "parameters": {
+            "apps": len(apps),
+            "apps_with_package": sum(1 for i in range(len(apps)) if (i + 1) % 4),
+            "requests_per_phase": args.requests,
+            "concurrency": c,
+            "rounds": args.rounds,
+            "db_pool": args.db_pool,
+            "token": "SERVICE (both kinds)",
+        },
         "load_1min_at_start": load_at_start,
         "typename_queries_per_second": round(typename_rate, 1),
         "entitlements_queries_per_second": round(ent_rate, 1),
@@ -113,8 +126,10 @@ async def main(args: argparse.Namespace) -> dict:
     }
     path = common.write_results("entitlements", figures)
     print(f"typename {typename_rate:.0f}/s, entitlements {ent_rate:.0f}/s, tokenless typename {anonymous.rate:.0f}/s")
-    print(f"server CPU per query: typename {typename_cpu} ms, entitlements {ent_cpu} ms "
-          f"(ratio by CPU {figures['ratio_by_server_cpu']})")
+    print(
+        f"server CPU per query: typename {typename_cpu} ms, entitlements {ent_cpu} ms "
+        f"(ratio by CPU {figures['ratio_by_server_cpu']})"
+    )
     print(f"ratio {ratio:.3f} (goal >= {GOAL}): {figures['verdict']}  -> {path}")
     return figures
 

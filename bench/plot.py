@@ -5,6 +5,7 @@ the rates measured (log scale). Only what the results files hold is drawn.
 
     .venv/bin/python -m bench.plot [--out docs/benchmarks.png]
 """
+
 import argparse
 import json
 import re

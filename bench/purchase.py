@@ -7,6 +7,7 @@ measurement; the mean of the two is the reference. Goal: server rate ≥ 0.25 ×
 
     .venv/bin/python -m bench.purchase [--purchases 300] [--concurrency 50] [--accounts 10]
 """
+
 import argparse
 import asyncio
 import json
@@ -61,18 +62,29 @@ async def bare_purchase(pool: asyncpg.Pool, account_id: int, sdk_app_id: int) ->
     async with pool.acquire() as conn:
         async with conn.transaction():
             await conn.fetchrow(LOCK, account_id)
-            package_id = await conn.fetchval(INSERT_PACKAGE, sdk_app_id, account_id, at, expiry,
-                                             expiry - (expiry - at) / 4)
-            lines = json.dumps([{"description": "BASIC, 1 month", "months": 1, "amountFen": PRICE_FEN,
-                                 "campaign": "FIRST_ORDER"}])
+            package_id = await conn.fetchval(
+                INSERT_PACKAGE, sdk_app_id, account_id, at, expiry, expiry - (expiry - at) / 4
+            )
+            lines = json.dumps(
+                [{"description": "BASIC, 1 month", "months": 1, "amountFen": PRICE_FEN, "campaign": "FIRST_ORDER"}]
+            )
             details = json.dumps({"periodStart": at.isoformat(), "periodEnd": expiry.isoformat()})
-            order_id = await conn.fetchval(INSERT_ORDER, account_id, sdk_app_id, package_id, PRICE_FEN, lines,
-                                           details, at)
+            order_id = await conn.fetchval(
+                INSERT_ORDER, account_id, sdk_app_id, package_id, PRICE_FEN, lines, details, at
+            )
             tx_id = await conn.fetchval(INSERT_LEDGER_TX, account_id, order_id, at)
             await conn.execute(INSERT_ENTRIES, tx_id, account_id, PRICE_FEN)
             await conn.execute(UPDATE_ACCOUNT, account_id, PRICE_FEN)
-            data = json.dumps({"orderId": str(order_id), "packageId": str(package_id), "edition": "BASIC",
-                               "months": 1, "amount": "1653.26", "expiresAt": expiry.isoformat()})
+            data = json.dumps(
+                {
+                    "orderId": str(order_id),
+                    "packageId": str(package_id),
+                    "edition": "BASIC",
+                    "months": 1,
+                    "amount": "1653.26",
+                    "expiresAt": expiry.isoformat(),
+                }
+            )
             await conn.execute(INSERT_EVENT, account_id, sdk_app_id, data, at)
 
 
@@ -80,10 +92,12 @@ async def baseline(accounts: list[int], apps: list[int], concurrency: int, pool_
     pool = await common.pg_pool(pool_size)
     try:
         warm, measured = apps[:warmup], apps[warmup:]
-        await common.drive(len(warm), concurrency,
-                           lambda i: bare_purchase(pool, accounts[i % len(accounts)], warm[i]))
-        run = await common.drive(len(measured), concurrency,
-                                 lambda i: bare_purchase(pool, accounts[(warmup + i) % len(accounts)], measured[i]))
+        await common.drive(len(warm), concurrency, lambda i: bare_purchase(pool, accounts[i % len(accounts)], warm[i]))
+        run = await common.drive(
+            len(measured),
+            concurrency,
+            lambda i: bare_purchase(pool, accounts[(warmup + i) % len(accounts)], measured[i]),
+        )
     finally:
         await pool.close()
     return run.summary("transactions")
@@ -111,32 +125,47 @@ async def main(args: argparse.Namespace) -> dict:
             owner_of = {app: account_ids[i % len(account_ids)] for i, app in enumerate(api_apps)}
 
             print(f"baseline (before): {n} bare purchase transactions, concurrency {c}, pool {args.db_pool}")
-            before = await baseline(account_ids, sql_before[:n + warmup], c, args.db_pool, warmup)
+            before = await baseline(account_ids, sql_before[: n + warmup], c, args.db_pool, warmup)
 
             run_id = uuid.uuid4().hex[:8]
 
             async def buy(app: int) -> list:
-                variables = {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                                       "idempotencyKey": f"{run_id}-{app}", "autoRenew": False}}
+                variables = {
+                    "input": {
+                        "sdkAppId": app,
+                        "edition": "BASIC",
+                        "months": 1,
+                        "acceptAgreements": True,
+                        "idempotencyKey": f"{run_id}-{app}",
+                        "autoRenew": False,
+                    }
+                }
                 data = await common.gql(http, PURCHASE, variables, tokens[owner_of[app]])
                 return data["purchasePackage"]["errors"]
 
             print(f"server: {warmup} warm-up + {n} purchasePackage mutations, concurrency {c}")
             await common.drive(warmup, c, lambda i: buy(api_apps[i]), server)
-            measured_apps = api_apps[warmup:warmup + n]
+            measured_apps = api_apps[warmup : warmup + n]
             run = await common.drive(n, c, lambda i: buy(measured_apps[i]), server)
             failures = [e for e in run.results if e]
 
             print(f"baseline (after): {n} bare purchase transactions")
-            after = await baseline(account_ids, sql_after[:n + warmup], c, args.db_pool, warmup)
+            after = await baseline(account_ids, sql_after[: n + warmup], c, args.db_pool, warmup)
         launch = server.notes()
 
     api = run.summary("purchases")
     base_rate = statistics.fmean([before["transactions_per_second"], after["transactions_per_second"]])
     ratio = api["purchases_per_second"] / base_rate
     figures = {
-        "parameters": {"purchases": n, "warmup": warmup, "concurrency": c, "accounts": args.accounts,
-                       "db_pool": args.db_pool, "edition": "BASIC", "months": 1},
+        "parameters": {
+            "purchases": n,
+            "warmup": warmup,
+            "concurrency": c,
+            "accounts": args.accounts,
+            "db_pool": args.db_pool,
+            "edition": "BASIC",
+            "months": 1,
+        },
         "server": {**api, "failed": len(failures), "first_failures": failures[:3]},
         "bare_sql_before": before,
         "bare_sql_after": after,
@@ -147,11 +176,15 @@ async def main(args: argparse.Namespace) -> dict:
         "server_launch": launch,
     }
     path = common.write_results("purchase", figures)
-    print(f"purchasePackage: {api['purchases_per_second']:.1f}/s (p50 {api['latency_ms']['p50']} ms, "
-          f"server CPU {api.get('server_cpu_utilisation')}, {api.get('server_cpu_ms_per_op')} ms CPU per purchase), "
-          f"failed {len(failures)}")
-    print(f"bare SQL purchase: {before['transactions_per_second']:.1f}/s before, "
-          f"{after['transactions_per_second']:.1f}/s after")
+    print(
+        f"purchasePackage: {api['purchases_per_second']:.1f}/s (p50 {api['latency_ms']['p50']} ms, "
+        f"server CPU {api.get('server_cpu_utilisation')}, {api.get('server_cpu_ms_per_op')} ms CPU per purchase), "
+        f"failed {len(failures)}"
+    )
+    print(
+        f"bare SQL purchase: {before['transactions_per_second']:.1f}/s before, "
+        f"{after['transactions_per_second']:.1f}/s after"
+    )
     print(f"ratio {ratio:.3f} (goal >= {GOAL}): {figures['verdict']}  -> {path}")
     return figures
 

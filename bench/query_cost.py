@@ -8,6 +8,7 @@ server CPU per query are reported. Goal: metered ≥ 0.85 × unmetered.
 
     .venv/bin/python -m bench.query_cost [--requests 3000] [--concurrency 32] [--rounds 3]
 """
+
 import argparse
 import asyncio
 import statistics
@@ -29,14 +30,16 @@ async def main(args: argparse.Namespace) -> dict:
         async with common.client(server, c) as http:
             _, customer = await common.new_account(http, "bench-metered")
             service = await common.service_token(http)
-            metered_seen = (await http.post("/graphql", json={"query": TYPENAME},
-                                            headers={"Authorization": f"Bearer {customer}"})).json()
+            metered_seen = (
+                await http.post("/graphql", json={"query": TYPENAME}, headers={"Authorization": f"Bearer {customer}"})
+            ).json()
             if metered_seen.get("extensions", {}).get("cost", {}).get("requestedQueryCost") != 0:
                 raise SystemExit(f"the CUSTOMER answer is not metered: {metered_seen}")
 
             def typename(token: str):
                 async def call(_: int) -> bool:
                     return (await common.gql(http, TYPENAME, None, token))["__typename"] == "Query"
+
                 return call
 
             await common.drive(min(500, args.requests), c, typename(service), server)  # warm
@@ -53,8 +56,13 @@ async def main(args: argparse.Namespace) -> dict:
     cpu = {k: statistics.median(r["server_cpu_ms_per_op"] for r in v) for k, v in runs.items()}
     ratio = rate["metered_customer"] / rate["unmetered_service"]
     figures = {
-        "parameters": {"requests_per_phase": args.requests, "concurrency": c, "rounds": args.rounds,
-                       "db_pool": args.db_pool, "query": TYPENAME},
+        "parameters": {
+            "requests_per_phase": args.requests,
+            "concurrency": c,
+            "rounds": args.rounds,
+            "db_pool": args.db_pool,
+            "query": TYPENAME,
+        },
         "load_1min_at_start": load_at_start,
         "unmetered_service_queries_per_second": round(rate["unmetered_service"], 1),
         "metered_customer_queries_per_second": round(rate["metered_customer"], 1),
@@ -67,9 +75,11 @@ async def main(args: argparse.Namespace) -> dict:
         "server_launch": server.notes(),
     }
     path = common.write_results("query_cost", figures)
-    print(f"unmetered {rate['unmetered_service']:.0f}/s, metered {rate['metered_customer']:.0f}/s, ratio {ratio:.3f}"
-          f" (goal >= {GOAL}): {figures['verdict']}; meter ≈ {figures['meter_server_cpu_ms_per_query']} ms CPU"
-          f" per query  -> {path}")
+    print(
+        f"unmetered {rate['unmetered_service']:.0f}/s, metered {rate['metered_customer']:.0f}/s, ratio {ratio:.3f}"
+        f" (goal >= {GOAL}): {figures['verdict']}; meter ≈ {figures['meter_server_cpu_ms_per_query']} ms CPU"
+        f" per query  -> {path}"
+    )
     return figures
 
 

@@ -2,6 +2,7 @@
 then a summary (bench/results/summary.json). `--full` uses each benchmark's own defaults (the sizes
 the issues name); `--only purchase sweep` runs a subset.
 """
+
 import argparse
 import json
 import subprocess
@@ -25,25 +26,35 @@ BENCHMARKS: dict[str, list[str]] = {
 
 def headline(name: str, r: dict) -> str:
     if name == "purchase":
-        return (f"purchasePackage {r['server']['purchases_per_second']}/s vs bare SQL "
-                f"{r['bare_sql_transactions_per_second']}/s: ratio {r['ratio']} (goal {r['goal']}) {r['verdict']}")
+        return (
+            f"purchasePackage {r['server']['purchases_per_second']}/s vs bare SQL "
+            f"{r['bare_sql_transactions_per_second']}/s: ratio {r['ratio']} (goal {r['goal']}) {r['verdict']}"
+        )
     if name == "sweep":
-        return (f"{r['parameters']['packages']} expiries: sweep {r['sweep']['seconds']} s vs raw UPDATE "
-                f"{r['raw_update']['seconds']} s: ratio {r['ratio']}x (goal {r['goal']}) {r['verdict']}; "
-                f"verification {'ok' if r['verification']['ok'] else 'FAILED'}")
+        return (
+            f"{r['parameters']['packages']} expiries: sweep {r['sweep']['seconds']} s vs raw UPDATE "
+            f"{r['raw_update']['seconds']} s: ratio {r['ratio']}x (goal {r['goal']}) {r['verdict']}; "
+            f"verification {'ok' if r['verification']['ok'] else 'FAILED'}"
+        )
     if name == "entitlements":
-        return (f"entitlements {r['entitlements_queries_per_second']}/s vs {{ __typename }} "
-                f"{r['typename_queries_per_second']}/s: ratio {r['ratio']} (goal {r['goal']}) {r['verdict']}")
+        return (
+            f"entitlements {r['entitlements_queries_per_second']}/s vs {{ __typename }} "
+            f"{r['typename_queries_per_second']}/s: ratio {r['ratio']} (goal {r['goal']}) {r['verdict']}"
+        )
     if name == "usage":
-        return (f"recordUsage {r['server']['batches_per_second']} batches/s = {r['events_per_second']} events/s "
-                f"(goal {r['goal']}) {r['verdict']}")
+        return (
+            f"recordUsage {r['server']['batches_per_second']} batches/s = {r['events_per_second']} events/s "
+            f"(goal {r['goal']}) {r['verdict']}"
+        )
     if name == "stack":
         return "; ".join(f"{pair} {r['ratio']}x ({r['verdict']})" for pair, r in r["pairs"].items())
     if name == "timer_lateness":
         late = r["lateness_seconds"]
-        return (f"deferred-job transitions: lateness p50 {late['p50']} s, p95 {late['p95']} s, max {late['max']} s "
-                f"({r['transitions_seen']}/{r['parameters']['packages']} seen; cron period "
-                f"{r['reference_cron_period_seconds']} s) {r['verdict']}")
+        return (
+            f"deferred-job transitions: lateness p50 {late['p50']} s, p95 {late['p95']} s, max {late['max']} s "
+            f"({r['transitions_seen']}/{r['parameters']['packages']} seen; cron period "
+            f"{r['reference_cron_period_seconds']} s) {r['verdict']}"
+        )
     return json.dumps(r)[:200]
 
 
@@ -66,12 +77,26 @@ def main() -> int:
             summary[name] = {"exit_code": code, "wall_seconds": seconds}
             continue
         result = json.loads(path.read_text())
-        summary[name] = {"headline": headline(name, result), "ratio": result.get("ratio"),
-                         "verdict": result.get("verdict"), "wall_seconds": seconds, "arguments": argv}
+        summary[name] = {
+            "headline": headline(name, result),
+            "ratio": result.get("ratio"),
+            "verdict": result.get("verdict"),
+            "wall_seconds": seconds,
+            "arguments": argv,
+        }
     common.RESULTS.mkdir(parents=True, exist_ok=True)
-    (common.RESULTS / "summary.json").write_text(json.dumps(
-        {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": common.machine(),
-         "full": args.full, "benchmarks": summary}, indent=2) + "\n")
+    (common.RESULTS / "summary.json").write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": common.machine(),
+                "full": args.full,
+                "benchmarks": summary,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print("\n=== summary")
     for name, s in summary.items():
         print(f"{name:13} {s.get('headline') or 'FAILED (exit ' + str(s['exit_code']) + ')'}  [{s['wall_seconds']} s]")

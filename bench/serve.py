@@ -8,6 +8,7 @@ fails with "No TortoiseContext is currently active" (/healthz answers 503). This
 publishes the context initialised by the lifespan as the global fallback, and says so on stderr
 (the benchmark records it). Once app/db.py enables the fallback itself this is a no-op.
 """
+
 import sys
 
 from tortoise import context as tortoise_context
@@ -23,8 +24,12 @@ async def _init_db(database_url: str | None = None, pool_size: int | None = None
         current = tortoise_context.get_current_context()
         if current is not None:
             tortoise_context.set_global_context(current)
-            print("bench.serve: app.db.init_db left no global Tortoise context; published it "
-                  "(served requests could not reach the database otherwise)", file=sys.stderr, flush=True)
+            print(
+                "bench.serve: app.db.init_db left no global Tortoise context; published it "
+                "(served requests could not reach the database otherwise)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 db.init_db = _init_db

@@ -18,6 +18,7 @@ after the load. Results: bench/results/stack.json and a table on stdout.
 
     .venv/bin/python -m bench.stack [--seconds 5] [--rounds 3] [--purchases 400]
 """
+
 import argparse
 import asyncio
 import json
@@ -42,7 +43,9 @@ ENTITLEMENTS = """query($app: Int!) { entitlements(sdkAppId: $app) { sdkAppId ed
 FEATURE = "feature { code group name }"
 EDITION = f"""code name listPrice {{ amount currency }} currentPrice {{ amount currency }} trialDays maxParticipants
   maxVideoStreams resolutions includedMinutes includedDau includedPeakGroups features {{ {FEATURE} included value }}"""
-FEATURE_MATRIX = f"{{ featureMatrix {{ editions {{ {EDITION} }} rows {{ {FEATURE} values {{ {FEATURE} included value }} }} }} }}"
+FEATURE_MATRIX = (
+    f"{{ featureMatrix {{ editions {{ {EDITION} }} rows {{ {FEATURE} values {{ {FEATURE} included value }} }} }} }}"
+)
 TYPENAME = "{ __typename }"
 GOALS = {"entitlements": 0.8, "featureMatrix": 1.0, "typename": 0.8, "purchase": 0.15}
 USAGE_GOAL = 20_000
@@ -77,13 +80,21 @@ def parse_wrk(text: str) -> dict:
     latency = {f"p{p}": ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.MULTILINE)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     socket_errors = re.search(r"Socket errors: (.*)", text)
-    return {"requests_per_second": rate, "latency_ms": latency, "non_2xx": int(errors.group(1)) if errors else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else None}
+    return {
+        "requests_per_second": rate,
+        "latency_ms": latency,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else None,
+    }
 
 
 def wrk(url: str, lua: Path, seconds: float) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(lua), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(lua), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = parse_wrk(out)
     if result["non_2xx"] or result["socket_errors"]:
         print(f"  (wrk reported errors: {result['non_2xx']} non-2xx, {result['socket_errors']})", flush=True)
@@ -100,9 +111,29 @@ class Bare:
     def __enter__(self):
         self.log = open(common.RESULTS / "bare.server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--loop", "uvloop", "--http", "httptools", "--workers", "1", "--no-access-log", "--log-level", "warning"],
-            cwd=common.ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--workers",
+                "1",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=common.ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         import httpx
 
         deadline = time.monotonic() + 30
@@ -131,16 +162,27 @@ def rss_mb(pid: int) -> float:
 def median_of(runs: list[dict]) -> dict:
     rates = [r["requests_per_second"] for r in runs]
     middle = sorted(runs, key=lambda r: r["requests_per_second"])[len(runs) // 2]
-    return {"requests_per_second": round(statistics.median(rates), 1), "runs": rates,
-            "latency_ms": middle["latency_ms"]}
+    return {
+        "requests_per_second": round(statistics.median(rates), 1),
+        "runs": rates,
+        "latency_ms": middle["latency_ms"],
+    }
 
 
 async def purchase_run(server: common.Server, http, apps: list[int], owner_of: dict, tokens: dict) -> dict:
     run_id = uuid.uuid4().hex[:8]
 
     async def buy(app: int):
-        variables = {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                               "idempotencyKey": f"{run_id}-{app}", "autoRenew": False}}
+        variables = {
+            "input": {
+                "sdkAppId": app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": f"{run_id}-{app}",
+                "autoRenew": False,
+            }
+        }
         data = await common.gql(http, purchase_bench.PURCHASE, variables, tokens[owner_of[app]])
         # Refusals count as failures; the money itself is checked by the ledger audit afterwards
         # (only an account's first order gets the first-order campaign price, so amounts differ).
@@ -149,15 +191,22 @@ async def purchase_run(server: common.Server, http, apps: list[int], owner_of: d
     run = await common.drive(len(apps), PURCHASE_CLIENTS, lambda i: buy(apps[i]), server)
     summary = run.summary("purchases")
     failures = [r for r in run.results if r]
-    return {"requests_per_second": summary["purchases_per_second"], "latency_ms": summary["latency_ms"],
-            "failed": len(failures), "first_failures": failures[:3]}
+    return {
+        "requests_per_second": summary["purchases_per_second"],
+        "latency_ms": summary["latency_ms"],
+        "failed": len(failures),
+        "first_failures": failures[:3],
+    }
 
 
 async def raw_run(accounts: list[int], apps: list[int]) -> dict:
     pool = await common.pg_pool(PURCHASE_CLIENTS)
     try:
-        run = await common.drive(len(apps), PURCHASE_CLIENTS,
-                                 lambda i: purchase_bench.bare_purchase(pool, accounts[i % len(accounts)], apps[i]))
+        run = await common.drive(
+            len(apps),
+            PURCHASE_CLIENTS,
+            lambda i: purchase_bench.bare_purchase(pool, accounts[i % len(accounts)], apps[i]),
+        )
     finally:
         await pool.close()
     summary = run.summary("transactions")
@@ -171,8 +220,9 @@ def uptime() -> str:
 
 def audit() -> dict:
     env = {**os.environ, "DATABASE_URL": common.BENCH_DATABASE_URL}
-    done = subprocess.run([sys.executable, "-m", "app", "audit"], cwd=common.ROOT, env=env, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "audit"], cwd=common.ROOT, env=env, capture_output=True, text=True, check=False
+    )
     return {"exit_code": done.returncode, "output": done.stdout.strip().splitlines()[-1:]}
 
 
@@ -187,8 +237,9 @@ async def measure_processes(processes: int, args, work: Path, shared: dict, roun
             lua = {
                 "hello": script(work, "hello", bare_app.HELLO),
                 "matrix": script(work, "matrix", bare_app.MATRIX),
-                "entitlements": script(work, "entitlements", ENTITLEMENTS, {"app": shared["ent_app"]},
-                                       shared["service"]),
+                "entitlements": script(
+                    work, "entitlements", ENTITLEMENTS, {"app": shared["ent_app"]}, shared["service"]
+                ),
                 "typename": script(work, "typename", TYPENAME, token=shared["service"]),
                 "featureMatrix": script(work, "featureMatrix", FEATURE_MATRIX),
             }
@@ -211,8 +262,9 @@ async def measure_processes(processes: int, args, work: Path, shared: dict, roun
                 entry = rounds.setdefault(f"raw/purchase@{processes}api", {"anchor": [], "product": []})
                 raw_apps, api_apps = shared["raw_apps"].pop(), shared["api_apps"].pop()
                 entry["anchor"].append(await raw_run(shared["accounts"], raw_apps))
-                entry["product"].append(await purchase_run(server, http, api_apps, shared["owner_of"],
-                                                           shared["tokens"]))
+                entry["product"].append(
+                    await purchase_run(server, http, api_apps, shared["owner_of"], shared["tokens"])
+                )
         rss = rss_mb(server.process.pid)
     return {"rss_mb_after_load": rss}
 
@@ -230,17 +282,29 @@ async def setup(http, shared: dict, args) -> None:
         per_account = -(-args.purchases // len(accounts))
         raw, api = [], []
         for s in range(sets):
-            raw.append((await common.insert_apps(conn, accounts, per_account, f"raw{s}"))[:args.purchases])
-            api.append((await common.insert_apps(conn, accounts, per_account, f"api{s}"))[:args.purchases])
+            raw.append((await common.insert_apps(conn, accounts, per_account, f"raw{s}"))[: args.purchases])
+            api.append((await common.insert_apps(conn, accounts, per_account, f"api{s}"))[: args.purchases])
         ent_app = (await common.insert_apps(conn, accounts[:1], 1, "ent"))[0]
     finally:
         await conn.close()
     shared["raw_apps"], shared["api_apps"] = raw, api
     shared["owner_of"] = {app: accounts[i % len(accounts)] for group in api for i, app in enumerate(group)}
     shared["owner_of"][ent_app] = accounts[0]
-    data = await common.gql(http, purchase_bench.PURCHASE, {"input": {
-        "sdkAppId": ent_app, "edition": "BASIC", "months": 1, "acceptAgreements": True, "idempotencyKey": "ent",
-        "autoRenew": False}}, shared["tokens"][accounts[0]])
+    data = await common.gql(
+        http,
+        purchase_bench.PURCHASE,
+        {
+            "input": {
+                "sdkAppId": ent_app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": "ent",
+                "autoRenew": False,
+            }
+        },
+        shared["tokens"][accounts[0]],
+    )
     assert data["purchasePackage"]["errors"] == [], data
     shared["ent_app"] = ent_app
 
@@ -248,8 +312,10 @@ async def setup(http, shared: dict, args) -> None:
 def usage_figures(args) -> dict:
     if args.skip_usage:
         return {}
-    code = subprocess.call([sys.executable, "-m", "bench.usage", "--batches", str(args.usage_batches),
-                            "--concurrency", "4"], cwd=common.ROOT)
+    code = subprocess.call(
+        [sys.executable, "-m", "bench.usage", "--batches", str(args.usage_batches), "--concurrency", "4"],
+        cwd=common.ROOT,
+    )
     if code != 0:
         return {"error": f"bench.usage exited {code}"}
     figures = json.loads((common.RESULTS / "usage.json").read_text())
@@ -264,36 +330,55 @@ def ratios(rounds: dict) -> dict:
         ratio = product["requests_per_second"] / anchor["requests_per_second"]
         goal = GOALS[workload]
         failed = sum(r.get("failed", 0) for r in entry["product"])
-        out[name] = {"anchor": anchor, "product": product, "ratio": round(ratio, 3), "goal": f">= {goal}",
-                     "verdict": common.verdict(ratio, goal), **({"failed": failed} if workload == "purchase" else {})}
+        out[name] = {
+            "anchor": anchor,
+            "product": product,
+            "ratio": round(ratio, 3),
+            "goal": f">= {goal}",
+            "verdict": common.verdict(ratio, goal),
+            **({"failed": failed} if workload == "purchase" else {}),
+        }
     return out
 
 
 def table(figures: dict) -> str:
-    names = {"entitlements": "`entitlements`, SERVICE token", "typename": "`{ __typename }`, SERVICE token",
-             "featureMatrix": "`featureMatrix`, no token", "purchase": "`purchasePackage`, 16 clients"}
+    names = {
+        "entitlements": "`entitlements`, SERVICE token",
+        "typename": "`{ __typename }`, SERVICE token",
+        "featureMatrix": "`featureMatrix`, no token",
+        "purchase": "`purchasePackage`, 16 clients",
+    }
     anchors = {"hello": "bare `{ hello }`", "matrix": "bare no-DB 4×30 matrix", "raw": "raw asyncpg purchase tx"}
-    lines = ["| workload | API procs | product req/s (p50 / p99 ms) | anchor | anchor req/s | ratio | goal |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| workload | API procs | product req/s (p50 / p99 ms) | anchor | anchor req/s | ratio | goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, r in figures["pairs"].items():
         anchor, rest = name.split("@bare/") if "@bare/" in name else name.split("/")
         workload, procs = rest.split("@")
         p = r["product"]
-        lines.append(f"| {names[workload]} | {procs.replace('api', '')} | {p['requests_per_second']:,.0f} "
-                     f"({p['latency_ms'].get('p50')} / {p['latency_ms'].get('p99')}) | {anchors[anchor]} | "
-                     f"{r['anchor']['requests_per_second']:,.0f} | {r['ratio']}× | {r['goal']} {r['verdict']} |")
+        lines.append(
+            f"| {names[workload]} | {procs.replace('api', '')} | {p['requests_per_second']:,.0f} "
+            f"({p['latency_ms'].get('p50')} / {p['latency_ms'].get('p99')}) | {anchors[anchor]} | "
+            f"{r['anchor']['requests_per_second']:,.0f} | {r['ratio']}× | {r['goal']} {r['verdict']} |"
+        )
     usage = figures.get("record_usage", {})
     if "events_per_second" in usage:
         ok = "meets goal" if usage["events_per_second"] >= USAGE_GOAL else "BELOW GOAL"
-        lines.append(f"| `recordUsage`, batches of 1,000, 4 clients | 1 | {usage['events_per_second']:,.0f} events/s "
-                     f"| – | – | – | >= {USAGE_GOAL:,} {ok} |")
+        lines.append(
+            f"| `recordUsage`, batches of 1,000, 4 clients | 1 | {usage['events_per_second']:,.0f} events/s "
+            f"| – | – | – | >= {USAGE_GOAL:,} {ok} |"
+        )
     for procs, rss in figures["rss_mb_after_load"].items():
         ok = "meets goal" if rss <= RSS_GOAL_MB else "ABOVE GOAL"
-        lines.append(f"| API RSS after the load | {procs} | {rss} MB (largest process) | – | – | – | "
-                     f"<= {RSS_GOAL_MB} MB {ok} |")
+        lines.append(
+            f"| API RSS after the load | {procs} | {rss} MB (largest process) | – | – | – | <= {RSS_GOAL_MB} MB {ok} |"
+        )
     a = figures["audit"]
-    lines.append(f"| ledger audit after the purchases | – | {'clean' if a['exit_code'] == 0 else 'PROBLEMS'} | – | – | – | "
-                 f"0 mismatches |")
+    lines.append(
+        f"| ledger audit after the purchases | – | {'clean' if a['exit_code'] == 0 else 'PROBLEMS'} | – | – | – | "
+        f"0 mismatches |"
+    )
     return "\n".join(lines)
 
 
@@ -310,12 +395,19 @@ async def main(args) -> dict:
     with tempfile.TemporaryDirectory() as work:
         for processes in (1, 2):
             rss[f"{processes}api"] = (await measure_processes(processes, args, Path(work), shared, rounds))[
-                "rss_mb_after_load"]
+                "rss_mb_after_load"
+            ]
     os.environ.pop("WEB_CONCURRENCY", None)
     figures = {
-        "parameters": {"seconds": args.seconds, "rounds": args.rounds, "connections": CONNECTIONS,
-                       "purchases_per_round": args.purchases, "purchase_clients": PURCHASE_CLIENTS},
-        "uptime_at_start": uptime_start, "load_at_start": load_start,
+        "parameters": {
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "connections": CONNECTIONS,
+            "purchases_per_round": args.purchases,
+            "purchase_clients": PURCHASE_CLIENTS,
+        },
+        "uptime_at_start": uptime_start,
+        "load_at_start": load_start,
         "pairs": ratios(rounds),
         "audit": audit(),
         "rss_mb_after_load": rss,

@@ -11,6 +11,7 @@ left due, exactly one PACKAGE_EXPIRED event per package.
 
     .venv/bin/python -m bench.sweep [--packages 100000] [--accounts 1000] [--no-publish] [--profile]
 """
+
 import argparse
 import asyncio
 import cProfile
@@ -117,8 +118,12 @@ async def main(args: argparse.Namespace) -> dict:
                 await redis_conn.close()
             await db.close_db()
         row = dict(await conn.fetchrow(VERIFY))
-        verified = (row["expired"] == args.packages == row["packages"] and row["still_due"] == 0
-                    and row["events"] == args.packages and row["packages_without_exactly_one_event"] == 0)
+        verified = (
+            row["expired"] == args.packages == row["packages"]
+            and row["still_due"] == 0
+            and row["events"] == args.packages
+            and row["packages_without_exactly_one_event"] == 0
+        )
         print(f"sweep: {sweep_seconds:.2f} s for {transitions} transitions; verification: {row}")
 
         # The same rows again, for the baselines.
@@ -138,17 +143,31 @@ async def main(args: argparse.Namespace) -> dict:
 
     ratio = sweep_seconds / raw_seconds
     figures = {
-        "parameters": {"packages": args.packages, "accounts": args.accounts, "due_at": DUE.isoformat(),
-                       "publish_after_commit": not args.no_publish, "batch": _batch_size(),
-                       "row_path": args.row_path},
+        "parameters": {
+            "packages": args.packages,
+            "accounts": args.accounts,
+            "due_at": DUE.isoformat(),
+            "publish_after_commit": not args.no_publish,
+            "batch": _batch_size(),
+            "row_path": args.row_path,
+        },
         "load_1min_at_start": load_at_start,
         "prepare_seconds": round(prepare_seconds, 2),
-        "sweep": {"seconds": round(sweep_seconds, 3), "transitions": transitions,
-                  "packages_per_second": round(args.packages / sweep_seconds, 1)},
-        "raw_update": {"seconds": round(raw_seconds, 3), "rows": raw_rows,
-                       "rows_per_second": round(raw_rows / raw_seconds, 1)},
-        "raw_update_with_events": {"seconds": round(with_events_seconds, 3), "status": with_events_status,
-                                   "note": "for information: one set-based statement that also writes the events"},
+        "sweep": {
+            "seconds": round(sweep_seconds, 3),
+            "transitions": transitions,
+            "packages_per_second": round(args.packages / sweep_seconds, 1),
+        },
+        "raw_update": {
+            "seconds": round(raw_seconds, 3),
+            "rows": raw_rows,
+            "rows_per_second": round(raw_rows / raw_seconds, 1),
+        },
+        "raw_update_with_events": {
+            "seconds": round(with_events_seconds, 3),
+            "status": with_events_status,
+            "note": "for information: one set-based statement that also writes the events",
+        },
         "ratio": round(ratio, 2),
         "ratio_vs_update_with_events": round(sweep_seconds / with_events_seconds, 2),
         "goal": f"<= {GOAL}",
@@ -159,8 +178,10 @@ async def main(args: argparse.Namespace) -> dict:
         figures["profile_top"] = profile.splitlines()[:80]
     path = common.write_results("sweep", figures)
     print(f"raw UPDATE: {raw_seconds:.3f} s ({raw_rows} rows); UPDATE+events: {with_events_seconds:.3f} s")
-    print(f"ratio {ratio:.1f}x (goal <= {GOAL}x): {figures['verdict']}; verification {'ok' if verified else 'FAILED'}"
-          f"  -> {path}")
+    print(
+        f"ratio {ratio:.1f}x (goal <= {GOAL}x): {figures['verdict']}; verification {'ok' if verified else 'FAILED'}"
+        f"  -> {path}"
+    )
     if not verified:
         raise SystemExit("sweep verification failed")
     return figures
@@ -176,10 +197,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.splitlines()[0])
     p.add_argument("--packages", type=int, default=100_000)
     p.add_argument("--accounts", type=int, default=1000)
-    p.add_argument("--no-publish", action="store_true",
-                   help="do not install the after-commit Redis publisher (live events, cache invalidation)")
-    p.add_argument("--row-path", action="store_true",
-                   help="leave next_due_kind unset so the rows take the per-row batched path, not the set-based one")
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not install the after-commit Redis publisher (live events, cache invalidation)",
+    )
+    p.add_argument(
+        "--row-path",
+        action="store_true",
+        help="leave next_due_kind unset so the rows take the per-row batched path, not the set-based one",
+    )
     p.add_argument("--profile", action="store_true", help="run the sweep under cProfile; top entries in the results")
     return p
 

@@ -5,6 +5,7 @@ after the commit that scheduled it, exactly as a purchase does. A normal `python
 runs them. Figure: the instant the EXPIRED state is visible minus the due instant (p50/p95/max),
 beside the reference the punctual jobs improve on: the cron sweep's period (60 s).
 """
+
 import argparse
 import asyncio
 import os
@@ -34,11 +35,24 @@ async def schedule_expiring_packages(count: int, lead: float, spread: float) -> 
         for i in range(count):
             expires = (now + timedelta(seconds=lead + spread * i / max(count - 1, 1))).replace(microsecond=0)
             app = await Application.create(account_id=account.id, name=f"app {i}", created_at=now)
-            p = Package(application_id=app.sdk_app_id, account_id=account.id, edition="BASIC", status="ACTIVE",
-                        rtc_code="RTC_PREMIUM", rtc_anchor=now - timedelta(days=30), rtc_months=1,
-                        rtc_expires_at=expires, im_code="IM_PRO", im_anchor=now - timedelta(days=30), im_months=1,
-                        im_expires_at=expires, started_at=now - timedelta(days=30), created_at=now,
-                        reminded_7d_for=expires, reminded_1d_for=expires)
+            p = Package(
+                application_id=app.sdk_app_id,
+                account_id=account.id,
+                edition="BASIC",
+                status="ACTIVE",
+                rtc_code="RTC_PREMIUM",
+                rtc_anchor=now - timedelta(days=30),
+                rtc_months=1,
+                rtc_expires_at=expires,
+                im_code="IM_PRO",
+                im_anchor=now - timedelta(days=30),
+                im_months=1,
+                im_expires_at=expires,
+                started_at=now - timedelta(days=30),
+                created_at=now,
+                reminded_7d_for=expires,
+                reminded_1d_for=expires,
+            )
             await p.save()
             schedule(p)
             await p.save(update_fields=["next_due_at", "next_due_kind"])
@@ -61,8 +75,13 @@ async def run(packages: int, lead_seconds: float, spread_seconds: float) -> dict
     await db.init_db(common.BENCH_DATABASE_URL, pool_size=4)
     pool = await create_pool(redis_settings(common.BENCH_REDIS_URL))
     enqueue.install(pool)
-    worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=common.ROOT, env={**os.environ},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"],
+        cwd=common.ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         await asyncio.sleep(4)  # the worker's start-up (its first sweep finds nothing due)
         due = await schedule_expiring_packages(packages, lead_seconds, spread_seconds)
@@ -85,8 +104,12 @@ async def run(packages: int, lead_seconds: float, spread_seconds: float) -> dict
         await db.close_db()
     lateness = sorted(seen[i] - due[i].timestamp() for i in seen)
     return {
-        "parameters": {"packages": packages, "lead_seconds": lead_seconds, "spread_seconds": spread_seconds,
-                       "poll_interval_seconds": 0.01},
+        "parameters": {
+            "packages": packages,
+            "lead_seconds": lead_seconds,
+            "spread_seconds": spread_seconds,
+            "poll_interval_seconds": 0.01,
+        },
         "transitions_seen": len(seen),
         "lateness_seconds": {
             "p50": round(statistics.median(lateness), 3) if lateness else None,
@@ -96,7 +119,8 @@ async def run(packages: int, lead_seconds: float, spread_seconds: float) -> dict
         "reference_cron_period_seconds": CRON_PERIOD_SECONDS,
         "ratio": round((statistics.median(lateness) if lateness else 0) / CRON_PERIOD_SECONDS, 4),
         "goal": "punctual: p95 lateness a small fraction of the cron period",
-        "verdict": "meets goal" if lateness and len(seen) == packages and lateness[int(len(lateness) * 0.95) - 1] < 5
+        "verdict": "meets goal"
+        if lateness and len(seen) == packages and lateness[int(len(lateness) * 0.95) - 1] < 5
         else "BELOW GOAL",
     }
 
@@ -109,8 +133,10 @@ def main() -> int:
     args = p.parse_args()
     figures = asyncio.run(run(args.packages, args.lead, args.spread))
     path = common.write_results("timer_lateness", figures)
-    print(f"timer lateness p50 {figures['lateness_seconds']['p50']} s, p95 {figures['lateness_seconds']['p95']} s "
-          f"(cron period {CRON_PERIOD_SECONDS} s) → {path}")
+    print(
+        f"timer lateness p50 {figures['lateness_seconds']['p50']} s, p95 {figures['lateness_seconds']['p95']} s "
+        f"(cron period {CRON_PERIOD_SECONDS} s) → {path}"
+    )
     return 0
 
 

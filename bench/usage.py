@@ -9,6 +9,7 @@ same run (what the database alone can take).
 
     .venv/bin/python -m bench.usage [--batches 40] [--batch-size 1000] [--concurrency 4] [--apps 200]
 """
+
 import argparse
 import asyncio
 import json
@@ -39,16 +40,39 @@ def make_batches(prefix: str, count: int, size: int, apps: list[int], rng: rando
         batch = []
         for i in range(size):
             at = now - timedelta(seconds=rng.randint(60, 3600))
-            batch.append({"eventId": f"{prefix}-{b}-{i}", "sdkAppId": rng.choice(apps), "kind": rng.choice(KINDS),
-                          "minutes": rng.randint(1, 60), "occurredAt": at.isoformat()})
+            batch.append(
+                {
+                    "eventId": f"{prefix}-{b}-{i}",
+                    "sdkAppId": rng.choice(apps),
+                    "kind": rng.choice(KINDS),
+                    "minutes": rng.randint(1, 60),
+                    "occurredAt": at.isoformat(),
+                }
+            )
         batches.append(batch)
     return batches
 
 
 async def bare_ingest(pool: asyncpg.Pool, batch: list[dict], owner: dict[int, int]) -> None:
     now = datetime.now(UTC)
-    rows = [(e["eventId"] + "-bare", e["sdkAppId"], owner[e["sdkAppId"]], e["kind"], e["minutes"], e["minutes"], 0,
-             e["minutes"], None, False, datetime.fromisoformat(e["occurredAt"]), date.today(), now) for e in batch]
+    rows = [
+        (
+            e["eventId"] + "-bare",
+            e["sdkAppId"],
+            owner[e["sdkAppId"]],
+            e["kind"],
+            e["minutes"],
+            e["minutes"],
+            0,
+            e["minutes"],
+            None,
+            False,
+            datetime.fromisoformat(e["occurredAt"]),
+            date.today(),
+            now,
+        )
+        for e in batch
+    ]
     columns = [list(c) for c in zip(*rows)]
     async with pool.acquire() as conn:
         await conn.execute(BARE_INSERT, *columns)
@@ -66,10 +90,14 @@ async def main(args: argparse.Namespace) -> dict:
             service = await common.service_token(http)
             conn = await common.pg_connect()
             try:
-                apps = (await common.insert_apps(conn, account_ids, -(-args.apps // args.accounts), "use"))[:args.apps]
+                apps = (await common.insert_apps(conn, account_ids, -(-args.apps // args.accounts), "use"))[: args.apps]
                 await conn.execute(PACKAGES, apps)
-                owner = {r["sdk_app_id"]: r["account_id"] for r in await conn.fetch(
-                    "SELECT sdk_app_id, account_id FROM application WHERE sdk_app_id = ANY($1::bigint[])", apps)}
+                owner = {
+                    r["sdk_app_id"]: r["account_id"]
+                    for r in await conn.fetch(
+                        "SELECT sdk_app_id, account_id FROM application WHERE sdk_app_id = ANY($1::bigint[])", apps
+                    )
+                }
             finally:
                 await conn.close()
 
@@ -96,8 +124,7 @@ async def main(args: argparse.Namespace) -> dict:
             pool = await common.pg_pool(c)
             try:
                 bare = await common.drive(args.batches, c, lambda i: bare_ingest(pool, batches[i], owner))
-                stored = await pool.fetchval("SELECT count(*) FROM usage_record WHERE event_id LIKE $1 || '-%'",
-                                             run_id)
+                stored = await pool.fetchval("SELECT count(*) FROM usage_record WHERE event_id LIKE $1 || '-%'", run_id)
             finally:
                 await pool.close()
         launch = server.notes()
@@ -107,12 +134,25 @@ async def main(args: argparse.Namespace) -> dict:
     bare_rate = total / bare.seconds
     api = run.summary("batches")
     figures = {
-        "parameters": {"batches": args.batches, "batch_size": size, "warmup_batches": args.warmup, "concurrency": c,
-                       "apps": len(apps), "apps_with_package": sum(1 for i in range(len(apps)) if (i + 1) % 4),
-                       "db_pool": args.db_pool, "seed": args.seed},
+        "parameters": {
+            "batches": args.batches,
+            "batch_size": size,
+            "warmup_batches": args.warmup,
+            "concurrency": c,
+            "apps": len(apps),
+            "apps_with_package": sum(1 for i in range(len(apps)) if (i + 1) % 4),
+            "db_pool": args.db_pool,
+            "seed": args.seed,
+        },
         "load_1min_at_start": load_at_start,
-        "server": {**api, "events_per_second": round(events_per_second, 1), "accepted": accepted,
-                   "duplicates": duplicates, "errors": len(errors), "first_errors": errors[:3]},
+        "server": {
+            **api,
+            "events_per_second": round(events_per_second, 1),
+            "accepted": accepted,
+            "duplicates": duplicates,
+            "errors": len(errors),
+            "first_errors": errors[:3],
+        },
         "events_per_second": round(events_per_second, 1),
         "goal": f">= {GOAL_EVENTS_PER_SECOND} events/s",
         "verdict": "meets goal" if events_per_second >= GOAL_EVENTS_PER_SECOND else "BELOW GOAL",
@@ -126,11 +166,15 @@ async def main(args: argparse.Namespace) -> dict:
     ok = accepted == total and not errors and stored == (args.warmup + 2 * args.batches) * size
     figures["verification_ok"] = ok
     path = common.write_results("usage", figures)
-    print(f"recordUsage: {api['batches_per_second']:.2f} batches/s = {events_per_second:.0f} events/s "
-          f"(p50 {api['latency_ms']['p50']} ms per batch, server CPU {api.get('server_cpu_utilisation')}); "
-          f"accepted {accepted}/{total}, errors {len(errors)}")
-    print(f"bare SQL insert: {bare_rate:.0f} events/s; goal >= {GOAL_EVENTS_PER_SECOND} events/s: "
-          f"{figures['verdict']}  -> {path}")
+    print(
+        f"recordUsage: {api['batches_per_second']:.2f} batches/s = {events_per_second:.0f} events/s "
+        f"(p50 {api['latency_ms']['p50']} ms per batch, server CPU {api.get('server_cpu_utilisation')}); "
+        f"accepted {accepted}/{total}, errors {len(errors)}"
+    )
+    print(
+        f"bare SQL insert: {bare_rate:.0f} events/s; goal >= {GOAL_EVENTS_PER_SECOND} events/s: "
+        f"{figures['verdict']}  -> {path}"
+    )
     return figures
 
 

@@ -9,6 +9,7 @@ notes when each webhook-id first arrived.
   * throughput: a burst of events over many accounts (one endpoint each: first attempts to one
     endpoint are sequential by design, W-2), and a burst to a single endpoint.
 """
+
 import argparse
 import asyncio
 import os
@@ -42,8 +43,15 @@ async def start_receiver():
         return Response("ok")
 
     port = common.free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
-                                           host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)
@@ -60,8 +68,9 @@ async def accounts_with_endpoints(n: int, url: str) -> list[int]:
     ids = []
     for i in range(n):
         account = await Account.create(name=f"wh {i}", created_at=now)
-        await endpoints.create(Caller(role="CUSTOMER", account_id=account.id), url=url, event_types=None,
-                               description=None, at=now)
+        await endpoints.create(
+            Caller(role="CUSTOMER", account_id=account.id), url=url, event_types=None, description=None, at=now
+        )
         ids.append(account.id)
     return ids
 
@@ -72,8 +81,9 @@ async def commit_event(account_id: int) -> tuple[int, float]:
     from app.domain.events import service as events
 
     async with tx.atomic():
-        event = await events.record("BALANCE_CREDITED", account_id=account_id, at=await clock.now(),
-                                    data={"bench": True})
+        event = await events.record(
+            "BALANCE_CREDITED", account_id=account_id, at=await clock.now(), data={"bench": True}
+        )
     return event.id, time.perf_counter()
 
 
@@ -87,8 +97,12 @@ async def wait_all(arrived: dict, ids, timeout: float) -> float:
 
 
 async def run(latency_events: int, burst_accounts: int, burst_per_account: int, single_burst: int) -> dict:
-    os.environ.update(DATABASE_URL=common.BENCH_DATABASE_URL, REDIS_URL=common.BENCH_REDIS_URL, CLOCK_MODE="real",
-                      WEBHOOKS_ALLOW_PRIVATE="true")
+    os.environ.update(
+        DATABASE_URL=common.BENCH_DATABASE_URL,
+        REDIS_URL=common.BENCH_REDIS_URL,
+        CLOCK_MODE="real",
+        WEBHOOKS_ALLOW_PRIVATE="true",
+    )
     from app.settings import get_settings
 
     get_settings.cache_clear()
@@ -103,8 +117,13 @@ async def run(latency_events: int, burst_accounts: int, burst_per_account: int, 
     pool = await create_pool(redis_settings(common.BENCH_REDIS_URL), default_queue_name=redis_conn.key("arq:queue"))
     enqueue.install(pool)
     url, arrived, server, task = await start_receiver()
-    worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=common.ROOT, env={**os.environ},  # noqa: ASYNC220
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"],
+        cwd=common.ROOT,
+        env={**os.environ},  # noqa: ASYNC220
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         await asyncio.sleep(4)  # the worker's start-up
         accounts = await accounts_with_endpoints(burst_accounts, url)
@@ -142,17 +161,25 @@ async def run(latency_events: int, burst_accounts: int, burst_per_account: int, 
         await delivery.close()
         await db.close_db()
     return {
-        "parameters": {"latency_events": latency_events, "burst_accounts": burst_accounts,
-                       "burst_per_account": burst_per_account, "single_endpoint_burst": single_burst,
-                       "worker_processes": 1},
-        "commit_to_first_attempt_seconds": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-                                            "max": round(max(latencies), 4) if latencies else None,
-                                            "mean": round(statistics.mean(latencies), 4) if latencies else None,
-                                            "samples": len(latencies)},
+        "parameters": {
+            "latency_events": latency_events,
+            "burst_accounts": burst_accounts,
+            "burst_per_account": burst_per_account,
+            "single_endpoint_burst": single_burst,
+            "worker_processes": 1,
+        },
+        "commit_to_first_attempt_seconds": {
+            "p50": percentile(latencies, 0.5),
+            "p99": percentile(latencies, 0.99),
+            "max": round(max(latencies), 4) if latencies else None,
+            "mean": round(statistics.mean(latencies), 4) if latencies else None,
+            "samples": len(latencies),
+        },
         "deliveries_per_second": {"many_endpoints": round(many_rate, 1), "one_endpoint": round(single_rate, 1)},
         "delivered": {"many_endpoints": f"{received}/{len(ids)}", "one_endpoint": f"{single_received}/{single_burst}"},
         "goal": "first attempt within 1 s of the commit (p99), without waiting for the 5 s cron",
-        "verdict": "meets goal" if latencies and percentile(latencies, 0.99) < 1.0 and received == len(ids)
+        "verdict": "meets goal"
+        if latencies and percentile(latencies, 0.99) < 1.0 and received == len(ids)
         else "BELOW GOAL",
     }
 
@@ -169,9 +196,11 @@ def main() -> int:
     path = common.write_results("webhooks", figures)
     lat = figures["commit_to_first_attempt_seconds"]
     rate = figures["deliveries_per_second"]
-    print(f"webhooks: commit → first attempt p50 {lat['p50']} s, p99 {lat['p99']} s; "
-          f"{rate['many_endpoints']} deliveries/s over {args.accounts} endpoints, "
-          f"{rate['one_endpoint']}/s to one endpoint → {path}")
+    print(
+        f"webhooks: commit → first attempt p50 {lat['p50']} s, p99 {lat['p99']} s; "
+        f"{rate['many_endpoints']} deliveries/s over {args.accounts} endpoints, "
+        f"{rate['one_endpoint']}/s to one endpoint → {path}"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Per-request context: who calls, and the request's DataLoaders (created per request)."""
+
 from dataclasses import dataclass, field
 from typing import Any
 

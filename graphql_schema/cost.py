@@ -7,6 +7,7 @@ lists paged by `first`) multiplies everything below it by that `first` — the g
 the argument's default when not given. A list without `first` multiplies by 1. Fragments count
 where they are spread; the branches of an interface or union all count (an upper bound).
 """
+
 import logging
 from typing import Any
 
@@ -149,12 +150,20 @@ def _refusal(throttle: rate_limit.Throttle) -> GraphQLError | None:
     if throttle.cost > throttle.capacity:
         return GraphQLError(
             f"This query costs {throttle.cost} points; no query may cost more than {throttle.capacity}.",
-            extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": throttle.cost,
-                        "maximumAvailable": throttle.capacity})
+            extensions={
+                "code": ErrorCode.QUERY_TOO_COSTLY.value,
+                "cost": throttle.cost,
+                "maximumAvailable": throttle.capacity,
+            },
+        )
     if not throttle.taken:
         return GraphQLError(
             f"This query costs {throttle.cost} points and {int(throttle.available)} are available; "
             f"retry in {throttle.retry_after} s.",
-            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": throttle.retry_after,
-                        "cost": throttle.cost})
+            extensions={
+                "code": ErrorCode.RATE_LIMITED.value,
+                "retryAfter": throttle.retry_after,
+                "cost": throttle.cost,
+            },
+        )
     return None

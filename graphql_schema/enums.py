@@ -1,4 +1,5 @@
 """Contract enums; values equal the strings stored in the database."""
+
 from enum import Enum
 
 import strawberry

@@ -1,5 +1,6 @@
 """How refusals reach clients: domain refusals as payload `errors`, access failures as GraphQL
 errors with `extensions.code` (contract: UNAUTHENTICATED, FORBIDDEN)."""
+
 import strawberry
 
 from app.domain.codes import ErrorCode
@@ -15,8 +16,11 @@ class ApiError(Exception):
 
 
 def unauthenticated() -> ApiError:
-    return ApiError(ErrorCode.UNAUTHENTICATED, "a valid bearer token is required: the 'Authorization: Bearer <token>' header, "
-                                       "or {\"Authorization\": \"Bearer <token>\"} in a WebSocket's connection_init")
+    return ApiError(
+        ErrorCode.UNAUTHENTICATED,
+        "a valid bearer token is required: the 'Authorization: Bearer <token>' header, "
+        'or {"Authorization": "Bearer <token>"} in a WebSocket\'s connection_init',
+    )
 
 
 def forbidden(what: str = "this operation") -> ApiError:

@@ -1,4 +1,5 @@
 """IDs travel as strings; a malformed one is simply not found (H-2)."""
+
 from app.domain.errors import NotFound
 
 

@@ -11,6 +11,7 @@ Three pieces, wired in `schema.py`:
   (BAD_USER_INPUT, or the code the scalar chose, e.g. INVALID_AMOUNT for a non-string Decimal);
   `mask_unexpected` hides the rest. graphql_schema/pipeline.py calls them for every operation.
 """
+
 import logging
 from typing import Any
 
@@ -79,8 +80,12 @@ def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, (ApiError, DomainError)) or _is_coercion_error(error):
         return False
-    logger.error("unexpected error at %s: %s", ".".join(map(str, error.path or [])) or "(operation)", error.message,
-                 exc_info=(type(original), original, original.__traceback__))
+    logger.error(
+        "unexpected error at %s: %s",
+        ".".join(map(str, error.path or [])) or "(operation)",
+        error.message,
+        exc_info=(type(original), original, original.__traceback__),
+    )
     return True
 
 

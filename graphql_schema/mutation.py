@@ -7,6 +7,7 @@ and every other field at its default. A payload whose other fields are required 
 `refused(error)`. Access failures stay top-level GraphQL errors, as the contract says: `ApiError`
 (UNAUTHENTICATED, FORBIDDEN) passes through, and the domain's own `Forbidden` becomes one.
 """
+
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any

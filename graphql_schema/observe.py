@@ -1,6 +1,7 @@
 """What the request log and metrics need from the GraphQL layer (O-1, O-2): the operation name,
 the caller, the outcome; and the logging of GraphQL errors (unexpected ones with their stack
 trace — the request id comes with every line from the request's context)."""
+
 import logging
 from typing import Any
 
@@ -20,7 +21,7 @@ def unexpected(error: GraphQLError) -> bool:
 
 
 def outcome_of(errors) -> str:
-    """"ok", or the first error's code: extensions.code, INTERNAL_ERROR for a masked exception,
+    """ "ok", or the first error's code: extensions.code, INTERNAL_ERROR for a masked exception,
     GRAPHQL_VALIDATION_FAILED for a document the server refused (bounded label values)."""
     if not errors:
         return "ok"
@@ -62,7 +63,11 @@ class ObservedSchema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         for error in errors:
             if unexpected(error):
-                log.error("unexpected GraphQL error: %s", error.message, exc_info=error.original_error,
-                          extra={"path": error.path})
+                log.error(
+                    "unexpected GraphQL error: %s",
+                    error.message,
+                    exc_info=error.original_error,
+                    extra={"path": error.path},
+                )
             else:
                 log.info("GraphQL error: %s", error.message, extra={"code": (error.extensions or {}).get("code")})

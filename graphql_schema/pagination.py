@@ -1,4 +1,5 @@
 """Cursor pagination shared by the connections (H-3: page size ≤ 100, 101 is an error)."""
+
 import base64
 
 import strawberry

@@ -1,4 +1,5 @@
 """Access rules of H-1, applied at the door: resolvers call these before any domain service."""
+
 from strawberry.types import Info
 
 from app.domain.accounts.caller import Caller

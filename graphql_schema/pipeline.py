@@ -13,6 +13,7 @@ the same steps, in the same order, from the modules that hold them:
   log fields (observe.record), then codes on coercion errors (input_errors.add_codes).
 ParserCache and ValidationCache stay the library's own extensions.
 """
+
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 

@@ -4,6 +4,7 @@ Query types have no `errors` list, so a `DomainError` raised by the body (a fore
 NOT_FOUND, an impossible filter INVALID_FILTER…) becomes `extensions.code` of a GraphQL error:
 `from_domain`, written once instead of a `try/except` in every resolver.
 """
+
 from collections.abc import Awaitable, Callable
 from typing import Any
 

@@ -1,4 +1,5 @@
 """Money at the edge: `Decimal` is a string with two decimals, e.g. "1653.26"."""
+
 from datetime import UTC, datetime
 from typing import NewType
 
@@ -14,8 +15,10 @@ def _parse_decimal(value: object) -> str:
     """H-3: money travels as a string; a JSON number (100, 1e2) is refused here, with the code the
     domain gives a badly written amount. The string itself is checked by `parse_amount`."""
     if not isinstance(value, str):
-        raise GraphQLError(f'Decimal must be a string such as "1653.26", not {type(value).__name__} {value!r}',
-                           extensions={"code": ErrorCode.INVALID_AMOUNT})
+        raise GraphQLError(
+            f'Decimal must be a string such as "1653.26", not {type(value).__name__} {value!r}',
+            extensions={"code": ErrorCode.INVALID_AMOUNT},
+        )
     return value
 
 

@@ -40,12 +40,39 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (CatalogQuery, AccountsQuery, OrdersQuery, EventsQuery, EntitlementsQuery, SystemQuery,
-                              UpgradeQuery, RefundsQuery, WebhooksQuery, CatalogManagementQuery, RenewalsQuery,
-                              ConsoleQuery, UsageQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, PackagesMutation, FundingMutation, UsageMutation, SystemMutation,
-                                    UpgradeMutation, RefundsMutation, WebhooksMutation, CatalogManagementMutation,
-                                    RenewalsMutation))
+Query = merge_types(
+    "Query",
+    (
+        CatalogQuery,
+        AccountsQuery,
+        OrdersQuery,
+        EventsQuery,
+        EntitlementsQuery,
+        SystemQuery,
+        UpgradeQuery,
+        RefundsQuery,
+        WebhooksQuery,
+        CatalogManagementQuery,
+        RenewalsQuery,
+        ConsoleQuery,
+        UsageQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountsMutation,
+        PackagesMutation,
+        FundingMutation,
+        UsageMutation,
+        SystemMutation,
+        UpgradeMutation,
+        RefundsMutation,
+        WebhooksMutation,
+        CatalogManagementMutation,
+        RenewalsMutation,
+    ),
+)
 
 
 # Built once: the validator classes are part of ValidationCache's key, so limiters created per

@@ -3,11 +3,18 @@ transaction itself (a statement-level trigger on each catalog table): the in-pro
 snapshot (app/domain/catalog/snapshot.py) is valid exactly while it is unchanged. Whoever
 writes — an operator mutation, the seed, `--reset`, a hand-written UPDATE — moves it; nothing
 can forget to."""
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-CATALOG_TABLES = ("catalog_component", "catalog_edition", "catalog_feature", "catalog_edition_feature",
-                  "catalog_campaign", "catalog_price_change")
+CATALOG_TABLES = (
+    "catalog_component",
+    "catalog_edition",
+    "catalog_feature",
+    "catalog_edition_feature",
+    "catalog_campaign",
+    "catalog_price_change",
+)
 
 SQL = [
     "CREATE TABLE IF NOT EXISTS catalog_version (id SMALLINT PRIMARY KEY CHECK (id = 1), v BIGINT NOT NULL)",
@@ -17,8 +24,11 @@ BEGIN
     UPDATE catalog_version SET v = v + 1 WHERE id = 1;
     RETURN NULL;
 END $$""",
-    *(f"CREATE OR REPLACE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-      "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()" for table in CATALOG_TABLES),
+    *(
+        f"CREATE OR REPLACE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()"
+        for table in CATALOG_TABLES
+    ),
 ]
 REVERSE = [
     *(f"DROP TRIGGER IF EXISTS {table}_version ON {table}" for table in CATALOG_TABLES),
@@ -28,7 +38,7 @@ REVERSE = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_money_fks_restrict')]
+    dependencies = [("models", "0008_money_fks_restrict")]
 
     initial = False
 

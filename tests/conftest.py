@@ -4,6 +4,7 @@ One database per run (`<name>_test`), migrated and seeded once; before each test
 but the catalog is emptied and the test Redis database flushed. Simulated time starts at a
 fixed instant so that figures are exact.
 """
+
 import io
 import json
 import logging
@@ -38,8 +39,15 @@ from app.setup import setup as migrate_and_seed  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 CATALOG_TABLES = {
-    "catalog_component", "catalog_edition", "catalog_feature", "catalog_edition_feature",
-    "catalog_campaign", "catalog_rate", "catalog_usage_weight", "catalog_version", "tortoise_migrations",
+    "catalog_component",
+    "catalog_edition",
+    "catalog_feature",
+    "catalog_edition_feature",
+    "catalog_campaign",
+    "catalog_rate",
+    "catalog_usage_weight",
+    "catalog_version",
+    "tortoise_migrations",
 }
 START = datetime(2027, 1, 9, 16, 0, tzinfo=UTC)  # 2027-01-10 00:00 Asia/Shanghai
 

@@ -1,4 +1,5 @@
 """Setting up scenarios through the public API, the way clients do."""
+
 from tests.conftest import OPERATOR
 from tests.gql import data, gql
 
@@ -28,7 +29,8 @@ async def new_app(client, token, name="Room app") -> int:
 
 
 async def issue_token(client, role, account_id=None, scopes=None) -> str:
-    payload = data(await gql(client, ISSUE_TOKEN, {"role": role, "accountId": account_id, "scopes": scopes},
-                             OPERATOR))["issueToken"]
+    payload = data(await gql(client, ISSUE_TOKEN, {"role": role, "accountId": account_id, "scopes": scopes}, OPERATOR))[
+        "issueToken"
+    ]
     assert payload["errors"] == [], payload
     return payload["token"]

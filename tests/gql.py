@@ -1,4 +1,5 @@
 """A small GraphQL client for tests."""
+
 import httpx
 
 

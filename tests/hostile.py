@@ -1,5 +1,6 @@
 """Helpers for hostile-input tests (H-3): requests whose JSON may hold lone surrogates, and a
 fingerprint of the whole database to prove that a refused request changed nothing."""
+
 import json
 
 import httpx
@@ -10,15 +11,17 @@ INTERNAL = "Internal error."
 SKIP_TABLES = {"tortoise_migrations"}
 
 
-async def post(client: httpx.AsyncClient, query: str, variables: dict | None = None,
-               token: str | None = None) -> httpx.Response:
+async def post(
+    client: httpx.AsyncClient, query: str, variables: dict | None = None, token: str | None = None
+) -> httpx.Response:
     """POST a GraphQL request. `json.dumps` escapes a lone surrogate as "\\ud800", exactly what a
     hostile client sends (httpx's own `json=` would refuse to encode it)."""
     headers = {"content-type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return await client.post("/graphql", content=json.dumps({"query": query, "variables": variables or {}}),
-                             headers=headers)
+    return await client.post(
+        "/graphql", content=json.dumps({"query": query, "variables": variables or {}}), headers=headers
+    )
 
 
 async def ask(client, query: str, variables: dict | None = None, token: str | None = None) -> dict:

@@ -1,4 +1,5 @@
 """A real `python -m app serve` process for tests that must go through a socket."""
+
 import os
 import signal
 import socket
@@ -22,12 +23,19 @@ def free_port() -> int:
 
 
 def env_for(redis_url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": redis_url, "CLOCK_MODE": "simulated",
-            "ROOMKIT_OPERATOR_TOKEN": OPERATOR, "PAYMENTS_MODE": "sandbox", "DB_POOL_SIZE": "5",
-            "PYTHONUNBUFFERED": "1",
-            # H-4's meter has its own tests (test_query_cost, blackbox s15); a console session or a
-            # scenario making dozens of queries a second would otherwise wait on its bucket.
-            "RATE_LIMIT_BUCKET": os.environ.get("RATE_LIMIT_BUCKET", "1000000")}
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": redis_url,
+        "CLOCK_MODE": "simulated",
+        "ROOMKIT_OPERATOR_TOKEN": OPERATOR,
+        "PAYMENTS_MODE": "sandbox",
+        "DB_POOL_SIZE": "5",
+        "PYTHONUNBUFFERED": "1",
+        # H-4's meter has its own tests (test_query_cost, blackbox s15); a console session or a
+        # scenario making dozens of queries a second would otherwise wait on its bucket.
+        "RATE_LIMIT_BUCKET": os.environ.get("RATE_LIMIT_BUCKET", "1000000"),
+    }
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -50,13 +58,21 @@ def launch(log_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes]
     """`python -m app serve` on a free port with `env`, its output in `log_path`; (process, base URL)."""
     port = free_port()
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=REPO,
-                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return proc, f"http://127.0.0.1:{port}"
 
 
 def start_server(
-    log_path: Path, processes: int = 1, redis_url: str = REDIS_URL,
+    log_path: Path,
+    processes: int = 1,
+    redis_url: str = REDIS_URL,
 ) -> tuple[subprocess.Popen[bytes], str]:
     proc, base = launch(log_path, {**env_for(redis_url), "WEB_CONCURRENCY": str(processes)})
     wait_up(proc, base, log_path)
@@ -64,7 +80,11 @@ def start_server(
 
 
 def wait_up(
-    proc: subprocess.Popen[bytes], base: str, log_path: Path, probe: str = "/healthz", seconds: float = 30,
+    proc: subprocess.Popen[bytes],
+    base: str,
+    log_path: Path,
+    probe: str = "/healthz",
+    seconds: float = 30,
 ) -> None:
     """Until `probe` answers 200; a server that exits or stays silent is stopped and fails the test.
     The one-server fixture waits for liveness (/healthz), tests.servers for readiness (/readyz), as

@@ -1,4 +1,5 @@
 """Money scenario helpers: funding, buying, and the ledger audit every money test ends with."""
+
 from app.domain.ledger import audit
 from tests.conftest import OPERATOR
 from tests.gql import data, gql
@@ -16,6 +17,7 @@ async def patient_gql(client, query: str, variables: dict | None, token: str) ->
             return result
         await asyncio.sleep(errors[0]["extensions"]["retryAfter"])
     return result
+
 
 ORDER_FIELDS = """order { id kind status sdkAppId edition months amount { amount }
   paid { voucher { amount } gift { amount } income { amount } cash { amount } }
@@ -41,8 +43,9 @@ def key() -> str:
 
 
 async def credit(client, account_id, amount, source="cash", idem=None) -> dict:
-    result = data(await gql(client, CREDIT, {"a": account_id, "amount": amount, "source": source,
-                                             "key": idem or key()}, OPERATOR))["creditAccount"]
+    result = data(
+        await gql(client, CREDIT, {"a": account_id, "amount": amount, "source": source, "key": idem or key()}, OPERATOR)
+    )["creditAccount"]
     assert result["errors"] == [], result
     return result
 
@@ -53,16 +56,33 @@ async def voucher(client, account_id, amount, expires="2030-01-01T00:00:00Z") ->
     return result["grantVoucher"]["voucher"]["id"]
 
 
-async def purchase(client, token, app, edition="BASIC", months=1, idem=None, vouchers=None, agree=True,
-                   auto_renew=False) -> dict:
-    variables = {"input": {"sdkAppId": app, "edition": edition, "months": months, "acceptAgreements": agree,
-                           "idempotencyKey": idem or key(), "voucherIds": vouchers, "autoRenew": auto_renew}}
+async def purchase(
+    client, token, app, edition="BASIC", months=1, idem=None, vouchers=None, agree=True, auto_renew=False
+) -> dict:
+    variables = {
+        "input": {
+            "sdkAppId": app,
+            "edition": edition,
+            "months": months,
+            "acceptAgreements": agree,
+            "idempotencyKey": idem or key(),
+            "voucherIds": vouchers,
+            "autoRenew": auto_renew,
+        }
+    }
     return data(await gql(client, PURCHASE, variables, token))["purchasePackage"]
 
 
 async def renew(client, token, app, months=1, scope="FULL", idem=None, vouchers=None) -> dict:
-    variables = {"input": {"sdkAppId": app, "months": months, "scope": scope, "idempotencyKey": idem or key(),
-                           "voucherIds": vouchers}}
+    variables = {
+        "input": {
+            "sdkAppId": app,
+            "months": months,
+            "scope": scope,
+            "idempotencyKey": idem or key(),
+            "voucherIds": vouchers,
+        }
+    }
     return data(await gql(client, RENEW, variables, token))["renewPackage"]
 
 
@@ -117,7 +137,8 @@ async def events(client, token, sdk_app_id=None) -> list[dict]:
     found, after = [], None
     while True:
         page = data(await patient_gql(client, EVENTS, {"first": 100, "after": after, "app": sdk_app_id}, token))[
-            "events"]
+            "events"
+        ]
         found += [e["node"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             return found
@@ -170,8 +191,13 @@ def usage_event(app: int, minutes: int, kind: str = "AUDIO", at=None, event_id: 
     from tests.conftest import START
 
     at = START if at is None else at
-    return {"eventId": event_id or f"ev-{next(_usage_ids)}", "sdkAppId": app, "kind": kind, "minutes": minutes,
-            "occurredAt": at if isinstance(at, str) else at.isoformat()}
+    return {
+        "eventId": event_id or f"ev-{next(_usage_ids)}",
+        "sdkAppId": app,
+        "kind": kind,
+        "minutes": minutes,
+        "occurredAt": at if isinstance(at, str) else at.isoformat(),
+    }
 
 
 async def record_usage(client, token, events_: list[dict]) -> dict:
@@ -179,8 +205,9 @@ async def record_usage(client, token, events_: list[dict]) -> dict:
 
 
 async def record_im_stats(client, token, app: int, day: str, dau: int, groups: int) -> dict:
-    return data(await gql(client, RECORD_IM_STATS, {"app": app, "day": day, "dau": dau, "groups": groups},
-                          token))["recordImStats"]
+    return data(await gql(client, RECORD_IM_STATS, {"app": app, "day": day, "dau": dau, "groups": groups}, token))[
+        "recordImStats"
+    ]
 
 
 async def entitlements(client, token, app: int) -> dict:
@@ -202,7 +229,8 @@ async def orders_of(client, token, app: int | None = None, kind: str | None = No
     found, after = [], None
     while True:
         result = data(await patient_gql(client, ORDER_LIST, {"app": app, "kind": kind, "after": after}, token))[
-            "orders"]
+            "orders"
+        ]
         found += [e["node"] for e in result["edges"]]
         if not result["pageInfo"]["hasNextPage"]:
             return found

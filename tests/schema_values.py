@@ -2,6 +2,7 @@
 schema), for the H-3 tests: every Query and Mutation field, a plain valid value for each input type,
 and Hypothesis strategies of hostile ones (huge ints, NUL and lone surrogates, odd decimals and
 dates, long lists). New fields of schema.graphql are covered without touching this file."""
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,11 @@ def literal(value, type_) -> str:
         items = value if isinstance(value, list) else [value]
         return "[" + ", ".join(literal(v, type_.of_type) for v in items) + "]"
     if isinstance(type_, GraphQLInputObjectType) and isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {literal(v, type_.fields[k].type)}" for k, v in value.items()
-                               if k in type_.fields) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {literal(v, type_.fields[k].type)}" for k, v in value.items() if k in type_.fields)
+            + "}"
+        )
     if isinstance(type_, GraphQLEnumType) and isinstance(value, str) and value.isidentifier():
         return value
     if isinstance(value, bool):
@@ -85,8 +89,15 @@ def literal(value, type_) -> str:
 
 # ---- plain values: what a well-behaved client sends -----------------------------------------------
 
-PLAIN_SCALARS = {"Int": 1, "String": "plain", "ID": "1", "Boolean": True, "Decimal": "1.00",
-                 "DateTime": "2027-01-10T00:00:00Z", "Float": 1.0}
+PLAIN_SCALARS = {
+    "Int": 1,
+    "String": "plain",
+    "ID": "1",
+    "Boolean": True,
+    "Decimal": "1.00",
+    "DateTime": "2027-01-10T00:00:00Z",
+    "Float": 1.0,
+}
 
 
 def plain(type_):
@@ -102,29 +113,86 @@ def plain(type_):
 
 
 def required_args(field: GraphQLField) -> dict:
-    return {name: plain(arg.type) for name, arg in field.args.items()
-            if isinstance(arg.type, GraphQLNonNull)}
+    return {name: plain(arg.type) for name, arg in field.args.items() if isinstance(arg.type, GraphQLNonNull)}
 
 
 # ---- hostile values ---------------------------------------------------------------------------------
 
 HOSTILE_INTS = [INT_MAX + 1, INT_MIN - 1, 2**63, -(2**63) - 1, 10**30, -1, 0, 101, 1001, INT_MAX, INT_MIN]
-HOSTILE_TEXT = ["", " ", "a\x00b", "\x00", "\ud800", "x\udfffy", "\ud83d", "x" * 201, "y" * 5000, "1", "-1",
-                "9" * 40, "null", "' OR 1=1 --", "%s%n", "\u202e", "😀", "rk_customer_x"]
-HOSTILE_DECIMALS = ["1e2", "1E2", "NaN", "nan", "Infinity", "-Infinity", " 1", "1 ", "1.001", "-1", "0", "0.00",
-                    "+1", "1,000", "１００", "٣", ".5", "5.", "0x10", "1_000", "9" * 30, "", "\x00", "\ud800",
-                    "100", "0.01", "12.5"]
-HOSTILE_DATES = ["not-a-date", "2027-02-30T00:00:00Z", "", "2027-01-10T00:00:00", "0001-01-01T00:00:00+14:00",
-                 "9999-12-31T23:59:59-14:00", "2027-13-01T00:00:00Z", "2027-01-10T25:00:00Z", "\x00", "\ud800",
-                 "2027-01-10T00:00:00Z", "2027-01-11T00:00:00+08:00", "1969-12-31T23:59:59Z", "20270110"]
+HOSTILE_TEXT = [
+    "",
+    " ",
+    "a\x00b",
+    "\x00",
+    "\ud800",
+    "x\udfffy",
+    "\ud83d",
+    "x" * 201,
+    "y" * 5000,
+    "1",
+    "-1",
+    "9" * 40,
+    "null",
+    "' OR 1=1 --",
+    "%s%n",
+    "\u202e",
+    "😀",
+    "rk_customer_x",
+]
+HOSTILE_DECIMALS = [
+    "1e2",
+    "1E2",
+    "NaN",
+    "nan",
+    "Infinity",
+    "-Infinity",
+    " 1",
+    "1 ",
+    "1.001",
+    "-1",
+    "0",
+    "0.00",
+    "+1",
+    "1,000",
+    "１００",
+    "٣",
+    ".5",
+    "5.",
+    "0x10",
+    "1_000",
+    "9" * 30,
+    "",
+    "\x00",
+    "\ud800",
+    "100",
+    "0.01",
+    "12.5",
+]
+HOSTILE_DATES = [
+    "not-a-date",
+    "2027-02-30T00:00:00Z",
+    "",
+    "2027-01-10T00:00:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "2027-13-01T00:00:00Z",
+    "2027-01-10T25:00:00Z",
+    "\x00",
+    "\ud800",
+    "2027-01-10T00:00:00Z",
+    "2027-01-11T00:00:00+08:00",
+    "1969-12-31T23:59:59Z",
+    "20270110",
+]
 
 
 UNSTORABLE = ["a\x00b", "\x00", "\ud800", "x\udfffy", "\ud83d"]
 
 
 def _ints():
-    return st.one_of(st.sampled_from(HOSTILE_INTS), st.integers(INT_MIN, INT_MAX),
-                     st.integers(min_value=-(2**70), max_value=2**70))
+    return st.one_of(
+        st.sampled_from(HOSTILE_INTS), st.integers(INT_MIN, INT_MAX), st.integers(min_value=-(2**70), max_value=2**70)
+    )
 
 
 def _texts(ids: list[str]):
@@ -147,10 +215,16 @@ def hostile(type_, ids: list[str], depth: int = 0):
         item = mostly_plain(nullable.of_type, ids, depth + 1)
         base = st.one_of(st.lists(item, max_size=4), st.builds(lambda v: [v] * 1001, item))
     elif isinstance(nullable, GraphQLInputObjectType):
-        required = {n: mostly_plain(f.type, ids, depth + 1) for n, f in nullable.fields.items()
-                    if isinstance(f.type, GraphQLNonNull)}
-        optional = {n: mostly_plain(f.type, ids, depth + 1) for n, f in nullable.fields.items()
-                    if not isinstance(f.type, GraphQLNonNull)}
+        required = {
+            n: mostly_plain(f.type, ids, depth + 1)
+            for n, f in nullable.fields.items()
+            if isinstance(f.type, GraphQLNonNull)
+        }
+        optional = {
+            n: mostly_plain(f.type, ids, depth + 1)
+            for n, f in nullable.fields.items()
+            if not isinstance(f.type, GraphQLNonNull)
+        }
         base = st.fixed_dictionaries(required, optional=optional)
     elif isinstance(nullable, GraphQLEnumType):
         base = st.one_of(st.sampled_from(list(nullable.values)), st.sampled_from(["", "nope", "\x00"]))
@@ -166,8 +240,11 @@ def _scalar(type_: GraphQLScalarType, ids: list[str]):
     if name == "Boolean":
         return st.one_of(st.booleans(), st.sampled_from(["true", 1]))
     if name == "Decimal":
-        return st.one_of(st.sampled_from(HOSTILE_DECIMALS), st.text(alphabet="0123456789.-eE+ ", max_size=8),
-                         st.sampled_from([100, 1e2, 0.5, True]))
+        return st.one_of(
+            st.sampled_from(HOSTILE_DECIMALS),
+            st.text(alphabet="0123456789.-eE+ ", max_size=8),
+            st.sampled_from([100, 1e2, 0.5, True]),
+        )
     if name == "DateTime":
         return st.one_of(st.sampled_from(HOSTILE_DATES), st.text(max_size=12), st.just(1_800_000_000))
     if name == "ID":

@@ -2,6 +2,7 @@
 (tests/live.py has the one-server module fixture and the launcher both use). They share
 PROMETHEUS_MULTIPROC_DIR with this process (set in conftest), like the API processes of one
 installation."""
+
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager

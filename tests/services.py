@@ -1,4 +1,5 @@
 """Which PostgreSQL and Redis the tests use: the environment's when reachable, else embedded."""
+
 import os
 import socket
 from urllib.parse import urlparse, urlunparse
@@ -29,7 +30,7 @@ def resolve_services() -> tuple[str, str]:
         pg = pg if _reachable(pg, 5432) else services.database_url
         redis = redis if _reachable(redis, 6379) else services.redis_url
     pg_parsed = urlparse(pg)
-    name = (pg_parsed.path.lstrip("/") or "roomkit")
+    name = pg_parsed.path.lstrip("/") or "roomkit"
     if not name.endswith("_test"):
         name = f"{name}_test"
     pg = urlunparse(pg_parsed._replace(path=f"/{name}"))

@@ -3,6 +3,7 @@
 asyncpg's query loggers see every statement a connection sends (BEGIN and COMMIT included); the
 context manager attaches one to every connection of Tortoise's pool, those that exist and those
 opened while it runs."""
+
 from contextlib import asynccontextmanager
 
 from tortoise import connections

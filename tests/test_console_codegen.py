@@ -1,5 +1,6 @@
 """UI-3: the console's operation types are generated from the committed schema.graphql, and its build
 type-checks them, so a schema change that breaks the console breaks its build."""
+
 import json
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """UI-1: the console is served by the API at /console/ (history fallback, cache headers) and a
 missing build never stops the API."""
+
 import pytest
 
 from app import console_static

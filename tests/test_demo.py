@@ -1,5 +1,6 @@
 """`python -m app demo` (UI-1): the sandbox account the console is tried with, made through the
 schema in a process of its own, as a developer runs it."""
+
 import re
 import subprocess
 import sys
@@ -12,8 +13,15 @@ from tests.live import REPO, env_for
 
 
 async def test_UI1_demo_command_makes_a_funded_account_with_two_apps_and_a_package():
-    proc = subprocess.run([sys.executable, "-m", "app", "demo"], cwd=REPO, env=env_for(REDIS_URL),
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "demo"],
+        cwd=REPO,
+        env=env_for(REDIS_URL),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     found = re.search(r"Demo account (\d+) with apps (\d+) \(BASIC, 1 month\) and (\d+)\.", proc.stdout)
     assert found, proc.stdout

@@ -2,6 +2,7 @@
 starts embedded PostgreSQL and Redis, migrates and seeds, serves the API beside a worker, and on a
 signal stops all of it, leaving no server behind.
 """
+
 import json
 import os
 import shutil
@@ -27,8 +28,14 @@ EXPECTED_PRICES = {
 }
 # What conftest and the caller's shell may have set; `make run` in a fresh shell has none of it.
 NOT_INHERITED = {
-    "DATABASE_URL", "REDIS_URL", "CLOCK_MODE", "PAYMENTS_MODE", "ROOMKIT_OPERATOR_TOKEN",
-    "ROOMKIT_TEST_DATA", "DATA_DIR", "PORT",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CLOCK_MODE",
+    "PAYMENTS_MODE",
+    "ROOMKIT_OPERATOR_TOKEN",
+    "ROOMKIT_TEST_DATA",
+    "DATA_DIR",
+    "PORT",
     # `run` empties its metrics directory at start: it must get its own, not wipe the test session's.
     "PROMETHEUS_MULTIPROC_DIR",
 }
@@ -85,8 +92,13 @@ def test_embedded_run_serves_the_api_without_database_url(api_processes, worker_
     log_path = data_dir / "run.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("PG")}
-    env.update(DATA_DIR=str(data_dir), PORT=str(port), PYTHONUNBUFFERED="1",
-               WEB_CONCURRENCY=str(api_processes), WORKER_PROCESSES=str(worker_processes))
+    env.update(
+        DATA_DIR=str(data_dir),
+        PORT=str(port),
+        PYTHONUNBUFFERED="1",
+        WEB_CONCURRENCY=str(api_processes),
+        WORKER_PROCESSES=str(worker_processes),
+    )
 
     def log() -> str:
         lines = [line for line in log_path.read_text(errors="replace").splitlines() if "GET /healthz" not in line]
@@ -96,7 +108,11 @@ def test_embedded_run_serves_the_api_without_database_url(api_processes, worker_
     with open(log_path, "w") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "run"],
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -129,8 +145,11 @@ def test_embedded_run_serves_the_api_without_database_url(api_processes, worker_
             assert sum("app worker" in c for c in commands) == worker_processes, commands
             serve = next(p for p in watched.values() if "app serve" in " ".join(p.cmdline()))
             # WEB_CONCURRENCY > 1: uvicorn's supervisor and that many API processes on one socket
-            api = ([c for c in serve.children() if _alive(c) and "spawn_main" in " ".join(c.cmdline())]
-                   if api_processes > 1 else [serve])
+            api = (
+                [c for c in serve.children() if _alive(c) and "spawn_main" in " ".join(c.cmdline())]
+                if api_processes > 1
+                else [serve]
+            )
             assert len(api) == api_processes, [c.cmdline() for c in api]
 
             response = http.post("/graphql", json={"query": "{ editions { code currentPrice { amount } } }"})

@@ -1,4 +1,5 @@
 """/healthz is liveness (the process answers); /readyz is readiness: database, Redis, migrations."""
+
 from app import ops_http
 
 

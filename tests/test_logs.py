@@ -1,5 +1,6 @@
 """O-2: one JSON object per line (ours, uvicorn's, the worker's), a request id per request, the
 operation, caller and outcome; no token, webhook secret or signature ever in the output."""
+
 import json
 import logging
 import secrets
@@ -21,18 +22,22 @@ def test_O2_json_lines_with_request_ids_and_no_secret_in_a_real_servers_log(tmp_
     signature = "v1," + secrets.token_urlsafe(32)
     unknown = "rk_customer_" + secrets.token_urlsafe(32)
     with api_servers(1, tmp_path) as [(base, log_path)]:
+
         def call(query, token=None, variables=None, headers=None):
             h = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
-            response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
-                                  headers=h, timeout=10)
+            response = httpx.post(
+                f"{base}/graphql", json={"query": query, "variables": variables or {}}, headers=h, timeout=10
+            )
             assert response.status_code in (200, 400), response.text
             return response
 
-        created = call(CREATE, OPERATOR, {"input": {"name": "Logged", "type": "OWNER", "ownerId": None,
-                                                    "realNameVerified": True}}).json()["data"]["createAccount"]
+        created = call(
+            CREATE, OPERATOR, {"input": {"name": "Logged", "type": "OWNER", "ownerId": None, "realNameVerified": True}}
+        ).json()["data"]["createAccount"]
         account_id, customer = created["account"]["id"], created["token"]
-        partner = call(ISSUE, OPERATOR, {"r": "PARTNER", "a": account_id, "s": ["account:read", "orders:read"]}
-                       ).json()["data"]["issueToken"]["token"]
+        partner = call(ISSUE, OPERATOR, {"r": "PARTNER", "a": account_id, "s": ["account:read", "orders:read"]}).json()[
+            "data"
+        ]["issueToken"]["token"]
         service = call(ISSUE, OPERATOR, {"r": "SERVICE"}).json()["data"]["issueToken"]["token"]
         named = call("query WhoAmI { me { id name } }", customer, headers={"X-Request-ID": "req-o2-test-1"})
         assert named.headers["x-request-id"] == "req-o2-test-1"
@@ -51,7 +56,12 @@ def test_O2_json_lines_with_request_ids_and_no_secret_in_a_real_servers_log(tmp_
     assert any(line.get("logger", "").startswith("uvicorn") for line in lines)  # uvicorn's own, same format
     [who] = [line for line in lines if line.get("request_id") == "req-o2-test-1" and line["message"] == "request"]
     assert (who["operation"], who["role"], who["account"], who["outcome"], who["status"]) == (
-        "WhoAmI", "CUSTOMER", int(account_id), "ok", 200)
+        "WhoAmI",
+        "CUSTOMER",
+        int(account_id),
+        "ok",
+        200,
+    )
     assert isinstance(who["duration_ms"], float) and who["level"] == "info"
     [orders] = [line for line in lines if line.get("operation") == "PartnerOrders"]
     assert (orders["role"], orders["account"], orders["outcome"]) == ("PARTNER", int(account_id), "ok")
@@ -76,9 +86,10 @@ async def test_O2_an_unexpected_error_is_logged_with_its_stack_and_request_id(cl
     unreachable = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")  # Redis gone: a real failure
     monkeypatch.setattr(redis_conn, "_client", unreachable)
     response = await client.post(
-        "/graphql", json={"query": "query Ent($a: Int!) { entitlements(sdkAppId: $a) { serviceActive } }",
-                          "variables": {"a": app}},
-        headers={"Authorization": f"Bearer {service}", "X-Request-ID": "req-o2-boom"})
+        "/graphql",
+        json={"query": "query Ent($a: Int!) { entitlements(sdkAppId: $a) { serviceActive } }", "variables": {"a": app}},
+        headers={"Authorization": f"Bearer {service}", "X-Request-ID": "req-o2-boom"},
+    )
     await unreachable.aclose()
     assert response.json()["errors"][0]["message"] == "Internal error."  # masked for the client
     lines = log_lines()
@@ -107,9 +118,20 @@ async def test_O2_the_worker_logs_each_task(log_lines):
     inside, ok, failed = lines
     assert (inside["message"], inside["job_id"], inside["task"]) == ("inside the task", "job-1", "settle")
     assert (ok["message"], ok["task"], ok["job_id"], ok["job_try"], ok["outcome"], ok["level"]) == (
-        "task", "settle", "job-1", 1, "ok", "info")
+        "task",
+        "settle",
+        "job-1",
+        1,
+        "ok",
+        "info",
+    )
     assert isinstance(ok["duration_ms"], float)
-    assert (failed["task"], failed["outcome"], failed["level"], failed["job_try"]) == ("broken", "ValueError", "error", 3)
+    assert (failed["task"], failed["outcome"], failed["level"], failed["job_try"]) == (
+        "broken",
+        "ValueError",
+        "error",
+        3,
+    )
     assert "ValueError: bad input" in failed["exception"]
     assert logged(settle).__qualname__ == settle.__qualname__  # arq enqueues by this name
 

@@ -1,5 +1,6 @@
 """O-1: /metrics in Prometheus text, the same totals whichever API process answers; counters
 moved by exactly what was committed (never by a rolled-back change)."""
+
 import json
 from datetime import timedelta
 
@@ -49,8 +50,7 @@ def moved(after: dict, before: dict, name: str, **labels) -> float:
     return value(after, name, **labels) - value(before, name, **labels)
 
 
-async def test_O1_counters_after_a_purchase_an_auto_renewal_failure_and_a_settlement_on_two_api_processes(
-        tmp_path):
+async def test_O1_counters_after_a_purchase_an_auto_renewal_failure_and_a_settlement_on_two_api_processes(tmp_path):
     with api_servers(2, tmp_path) as [(a, _), (b, _)]:
         before = scrape_sync(a)
         async with httpx.AsyncClient(base_url=a, timeout=30) as ca, httpx.AsyncClient(base_url=b, timeout=30) as cb:
@@ -83,8 +83,10 @@ async def test_O1_counters_after_a_purchase_an_auto_renewal_failure_and_a_settle
     assert moved(after_a, before, "roomkit_orders_total", kind="POSTPAID", edition="none") == 1
     assert moved(after_a, before, "roomkit_order_amount_fen_total", kind="POSTPAID", edition="none") == 238000
     assert moved(after_a, before, "roomkit_orders_total", kind="AUTO_RENEWAL", edition="BASIC") == 0
-    assert moved(after_a, before, "roomkit_auto_renew_attempts_total", outcome="failure",
-                 reason="INSUFFICIENT_BALANCE") == 1
+    assert (
+        moved(after_a, before, "roomkit_auto_renew_attempts_total", outcome="failure", reason="INSUFFICIENT_BALANCE")
+        == 1
+    )
     assert moved(after_a, before, "roomkit_auto_renew_attempts_total", outcome="success", reason="none") == 0
     assert moved(after_a, before, "roomkit_requests_total", operation="MetricsProbe", outcome="ok") == 3
     assert moved(after_a, before, "roomkit_request_duration_seconds_count") >= 3
@@ -147,7 +149,8 @@ async def test_O1_timers_due_is_what_is_due_and_not_yet_done(client):
     from tortoise import connections
 
     [row] = await connections.get("default").execute_query_dict(
-        "SELECT count(*) AS n FROM settlement_schedule WHERE next_due_at <= $1", [await clock.now()])
+        "SELECT count(*) AS n FROM settlement_schedule WHERE next_due_at <= $1", [await clock.now()]
+    )
     assert value(await scrape(client), "roomkit_timers_due") == 1 + row["n"]
     await advance(client, await clock.now())  # runs everything due
     assert value(await scrape(client), "roomkit_timers_due") == 0
@@ -179,32 +182,51 @@ def test_O1_the_grafana_dashboard_charts_only_metrics_we_export():
     assert dashboard["title"] == "RoomKit Billing" and dashboard["__inputs"][0]["pluginId"] == "prometheus"
     exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
     used = {re.sub(r"_(bucket|total|count|sum)$", "", name) for e in exprs for name in re.findall(r"roomkit_\w+", e)}
-    exported = {m._name for m in (metrics.REQUESTS, metrics.REQUEST_DURATION, metrics.ORDERS, metrics.ORDER_AMOUNT,
-                                  metrics.AUTO_RENEW, metrics.TIMER_LATENESS, metrics.WEBHOOK_DELIVERIES,
-                                  metrics.ENTITLEMENTS_CACHE)} | {"roomkit_timers_due"}
+    exported = {
+        m._name
+        for m in (
+            metrics.REQUESTS,
+            metrics.REQUEST_DURATION,
+            metrics.ORDERS,
+            metrics.ORDER_AMOUNT,
+            metrics.AUTO_RENEW,
+            metrics.TIMER_LATENESS,
+            metrics.WEBHOOK_DELIVERIES,
+            metrics.ENTITLEMENTS_CACHE,
+        )
+    } | {"roomkit_timers_due"}
     assert used == exported  # every metric charted, nothing charted that does not exist
 
 
-async def test_O1_O2_an_answer_from_the_response_cache_is_counted_logged_and_carries_its_request_id(
-        client, log_lines):
+async def test_O1_O2_an_answer_from_the_response_cache_is_counted_logged_and_carries_its_request_id(client, log_lines):
     """SERVICE entitlements are answered from the whole-response cache before GraphQL runs: they
     still count as requests (by operation and outcome), as cache hits, and get their log line."""
     _, token = await new_account(client)
     app = await new_app(client, token)
     service = await issue_token(client, "SERVICE")
-    body = {"query": "query RoomJoin($a: Int!) { entitlements(sdkAppId: $a) { serviceActive } }",
-            "variables": {"a": app}}
+    body = {
+        "query": "query RoomJoin($a: Int!) { entitlements(sdkAppId: $a) { serviceActive } }",
+        "variables": {"a": app},
+    }
     before = await scrape(client)
-    answers = [await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {service}",
-                                                                 "X-Request-ID": f"join-{i}"}) for i in range(4)]
+    answers = [
+        await client.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {service}", "X-Request-ID": f"join-{i}"}
+        )
+        for i in range(4)
+    ]
     after = await scrape(client)
     # the first answer teaches this process the app's owner, the second fills the cache
     assert [a.headers.get("x-cache") for a in answers] == [None, None, "hit", "hit"]
     assert [a.headers["x-request-id"] for a in answers] == ["join-0", "join-1", "join-2", "join-3"]
     assert moved(after, before, "roomkit_requests_total", operation="RoomJoin", outcome="ok") == 4
-    assert (moved(after, before, "roomkit_entitlements_cache_total", result="miss"),
-            moved(after, before, "roomkit_entitlements_cache_total", result="hit")) == (1, 3)
-    lines = [line for line in log_lines() if line.get("message") == "request"
-             and line["request_id"].startswith("join-")]
+    assert (
+        moved(after, before, "roomkit_entitlements_cache_total", result="miss"),
+        moved(after, before, "roomkit_entitlements_cache_total", result="hit"),
+    ) == (1, 3)
+    lines = [
+        line for line in log_lines() if line.get("message") == "request" and line["request_id"].startswith("join-")
+    ]
     assert [(line["request_id"], line["operation"], line["role"], line["outcome"]) for line in lines] == [
-        (f"join-{i}", "RoomJoin", "SERVICE", "ok") for i in range(4)]
+        (f"join-{i}", "RoomJoin", "SERVICE", "ok") for i in range(4)
+    ]

@@ -3,6 +3,7 @@
 The check runs in a subprocess: `app.db.migrate` and Tortoise's autodetector initialise Tortoise
 themselves, and the test session's global Tortoise state (conftest `database`) must stay untouched.
 """
+
 import json
 import subprocess
 import sys
@@ -64,7 +65,11 @@ async def test_migrations_apply_to_empty_database_and_cover_models():
         await admin.close()
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", CHECK, url], cwd=REPO, capture_output=True, text=True, timeout=300,
+            [sys.executable, "-c", CHECK, url],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert proc.returncode == 0, f"migrating an empty database failed:\n{proc.stdout}\n{proc.stderr}"
         line = next(li for li in proc.stdout.splitlines() if li.startswith("RESULT "))
@@ -82,8 +87,7 @@ async def test_migrations_apply_to_empty_database_and_cover_models():
 
         assert result["changes"] == [], (
             "the models have changes no migration covers; run `tortoise makemigrations` (or regenerate "
-            "migrations/0001_initial.py before the first release) and commit it:\n  "
-            + "\n  ".join(result["changes"])
+            "migrations/0001_initial.py before the first release) and commit it:\n  " + "\n  ".join(result["changes"])
         )
     finally:
         admin = await _admin()

@@ -1,5 +1,6 @@
 """The punctual side of timers: after a commit, a deferred arq job per (row, due instant).
 The job id is deterministic, so asking twice for the same due instant enqueues once."""
+
 from datetime import UTC, datetime
 
 from arq import ArqRedis
@@ -14,8 +15,9 @@ KICK_MS = 50  # commits within one 50 ms window share one relay job, run at the 
 
 def install(pool: ArqRedis) -> None:
     async def enqueue(kind: str, row_id: int, due: datetime) -> None:
-        await pool.enqueue_job(TASKS[kind], row_id, _job_id=redis_conn.key(punctual.job_id(kind, row_id, due)),
-                               _defer_until=due)
+        await pool.enqueue_job(
+            TASKS[kind], row_id, _job_id=redis_conn.key(punctual.job_id(kind, row_id, due)), _defer_until=due
+        )
 
     async def relay(due: datetime | None) -> None:
         """W-3: a relay run after a commit (at the end of the current 50 ms window: every commit of
@@ -23,11 +25,15 @@ def install(pool: ArqRedis) -> None:
         per second). The relay function keeps no result, so a finished job never blocks an id."""
         if due is None:
             window = (int(clock.wall_now().timestamp() * 1000) // KICK_MS + 1) * KICK_MS
-            await pool.enqueue_job("relay_webhooks", _job_id=redis_conn.key(f"webhooks:kick:{window}"),
-                                   _defer_until=datetime.fromtimestamp(window / 1000, UTC))
+            await pool.enqueue_job(
+                "relay_webhooks",
+                _job_id=redis_conn.key(f"webhooks:kick:{window}"),
+                _defer_until=datetime.fromtimestamp(window / 1000, UTC),
+            )
         else:
-            await pool.enqueue_job("relay_webhooks", _job_id=redis_conn.key(f"webhooks:{int(due.timestamp())}"),
-                                   _defer_until=due)
+            await pool.enqueue_job(
+                "relay_webhooks", _job_id=redis_conn.key(f"webhooks:{int(due.timestamp())}"), _defer_until=due
+            )
 
     punctual.install(enqueue)
     kick.install(relay)

@@ -1,4 +1,5 @@
 """arq WorkerSettings: functions, cron jobs, start-up and shut-down of the process's DB and Redis."""
+
 import asyncio
 from collections.abc import Sequence
 
@@ -49,18 +50,27 @@ async def shutdown(ctx: dict) -> None:
 
 class WorkerSettings:
     # Annotated as arq's WorkerSettingsBase protocol declares them, so run_worker accepts the class.
-    functions: Sequence[WorkerCoroutine | Function] = [*(logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)),
-                 func(logged(relay_webhooks), keep_result=0)]
+    functions: Sequence[WorkerCoroutine | Function] = [
+        *(logged(f) for f in (ping, sweep, run_package_timers, run_account_timers)),
+        func(logged(relay_webhooks), keep_result=0),
+    ]
     # The sweep is the schedule of record: every minute and once at start-up, so nothing that
     # fell due while no worker ran (or whose deferred job was lost with Redis) is missed. The
     # webhook relay's sweep runs every 5 s (W-3). Queue and cron job ids carry the installation
     # prefix: arq's job keys are global to the Redis database (V-1's isolation, for jobs too).
     queue_name = redis_conn.key("arq:queue")
     cron_jobs: Sequence[CronJob] | None = [
-        cron(logged(sweep), name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True,
-             timeout=3600),
-        cron(logged(relay_webhooks), name=redis_conn.key("cron:relay_webhooks"), second=set(range(0, 60, 5)),
-             run_at_startup=True, unique=True, timeout=3600),
+        cron(
+            logged(sweep), name=redis_conn.key("cron:sweep"), second=0, run_at_startup=True, unique=True, timeout=3600
+        ),
+        cron(
+            logged(relay_webhooks),
+            name=redis_conn.key("cron:relay_webhooks"),
+            second=set(range(0, 60, 5)),
+            run_at_startup=True,
+            unique=True,
+            timeout=3600,
+        ),
     ]
     redis_settings = redis_settings()
     on_startup: StartupShutdown | None = startup

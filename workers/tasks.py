@@ -2,6 +2,7 @@
 
 Every task runs the same guarded domain code as the sweep, so a repeated, late or concurrent
 run changes nothing but lateness (C-1)."""
+
 from app import clock
 from app.domain.timers import account_sweep, package_sweep, runner
 

@@ -3,6 +3,7 @@
 StrEnum members are `str`s, so they compare equal to the codes clients read and serialise as them;
 writing `ErrorCode.INSUFFICIENT_BALANCE` instead of a literal makes a misspelt code a NameError.
 """
+
 from enum import StrEnum
 
 

@@ -1,4 +1,5 @@
 """One column of a query's rows, as a typed list."""
+
 from typing import TypeVar, cast
 
 from tortoise.models import Model

@@ -9,6 +9,7 @@ test checks the GraphQL schema and the timers against it.
 `canonical()` is byte-for-byte the dict the GraphQL door used to hash (camelCase keys, lists for
 tuples), so a key sent before this code shipped still replays instead of reading as reused.
 """
+
 from collections.abc import Sized
 from dataclasses import dataclass, fields
 from datetime import datetime

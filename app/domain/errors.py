@@ -1,4 +1,5 @@
 """Expected refusals of the domain. Codes are the ones SPEC.md names."""
+
 from app.domain.codes import ErrorCode
 
 

@@ -9,6 +9,7 @@ key can be retried. Records older than 24 h no longer bind the key.
 own canonical input, so GraphQL, the CLI and the timers get the same B-8 without listing the
 input twice. `run_once` is the primitive under it.
 """
+
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -31,8 +32,9 @@ MAX_KEY = 64
 
 def check_key(key: str | None) -> str:
     if key is None or not 1 <= len(key) <= MAX_KEY:
-        raise DomainError(ErrorCode.INVALID_IDEMPOTENCY_KEY, f"idempotencyKey must be 1–{MAX_KEY} characters",
-                          "idempotencyKey")
+        raise DomainError(
+            ErrorCode.INVALID_IDEMPOTENCY_KEY, f"idempotencyKey must be 1–{MAX_KEY} characters", "idempotencyKey"
+        )
     return clean_text(key, "idempotencyKey", max_len=None)
 
 
@@ -60,14 +62,13 @@ async def run_once(
     check_key(key)
     digest = request_hash(request)
     async with atomic() as conn:
-        await conn.execute_query(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"idem:{account_id}:{key}"]
-        )
+        await conn.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"idem:{account_id}:{key}"])
         existing = await IdempotencyRecord.filter(account_id=account_id, key=key).first()
         if existing is not None:
             if existing.created_at > now - KEY_TTL:
                 if existing.mutation != mutation or existing.request_hash != digest:
-                    raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    raise DomainError(
+                        ErrorCode.IDEMPOTENCY_KEY_REUSED,
                         "this idempotencyKey was used with another input or operation in the last 24 h",
                         "idempotencyKey",
                     )
@@ -106,6 +107,7 @@ async def once(
         fresh.append(await run())
         return record(fresh[0])
 
-    stored = await run_once(account_id=account_id, mutation=command.NAME, key=key, request=command.canonical(),
-                            now=now, action=action)
+    stored = await run_once(
+        account_id=account_id, mutation=command.NAME, key=key, request=command.canonical(), now=now, action=action
+    )
     return fresh[0] if fresh else await replay(stored)

@@ -5,6 +5,7 @@ PostgreSQL refuses a NUL character in text and jsonb, and an unpaired surrogate 
 the wire. Either would reach the database as an error mid-transaction; refusing it first gives
 the client `INVALID_INPUT` with the field named, and leaves nothing half-written.
 """
+
 import re
 
 from app.domain.codes import ErrorCode

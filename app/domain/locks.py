@@ -12,6 +12,7 @@ command sees exactly the state it would have seen had every timer run on time.
 The catch-up code itself (the sweeps, the arrears steps) takes its locks from app/domain/row_locks.py,
 the same locks without catch-up, so this module can depend on it and not the other way round.
 """
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,8 +84,9 @@ async def scope(
     for sdk_app_id in app_ids:
         # The newest running or renewable package of the app (packages of an app never overlap);
         # a trial that the catch-up just ended is no longer current.
-        live_rows = [p for p in held.by_id.values()
-                     if p.application_id == sdk_app_id and p.status in LIVE_PACKAGE_STATES]
+        live_rows = [
+            p for p in held.by_id.values() if p.application_id == sdk_app_id and p.status in LIVE_PACKAGE_STATES
+        ]
         held.packages[sdk_app_id] = max(live_rows, key=lambda p: p.id) if live_rows else None
     order_list = sorted(set(order_ids))
     if order_list:

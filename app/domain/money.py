@@ -1,4 +1,5 @@
 """Integer fen inside; "1653.26" strings at the edge."""
+
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,8 +25,12 @@ def parse_amount(text: str, field: str = "amount") -> int:
     """A positive amount of at most two decimals, in fen (H-3: else INVALID_AMOUNT)."""
     if not isinstance(text, str) or len(text) > _MAX_AMOUNT_CHARS or not _PLAIN_AMOUNT.fullmatch(text):
         shown = text[:_MAX_AMOUNT_CHARS] if isinstance(text, str) else text
-        raise DomainError(ErrorCode.INVALID_AMOUNT, f"{shown!r} is not a plain decimal amount such as \"1653.26\" "
-                          "(digits, optionally a point and one or two decimals)", field)
+        raise DomainError(
+            ErrorCode.INVALID_AMOUNT,
+            f'{shown!r} is not a plain decimal amount such as "1653.26" '
+            "(digits, optionally a point and one or two decimals)",
+            field,
+        )
     fen = int(Decimal(text) * 100)
     if fen <= 0:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "amount must be greater than 0", field)

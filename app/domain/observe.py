@@ -4,6 +4,7 @@ The domain knows nothing of Prometheus: the doors install a `Sink` (app.metrics.
 report waits for the outermost transaction to commit, so a rolled-back order, renewal or timer
 run is never counted; outside a transaction it is reported at once.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime

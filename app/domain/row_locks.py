@@ -4,6 +4,7 @@ for writes that owe nothing to catch up.
 
 Lock order for the whole codebase: account → application(s) → package(s) → order(s).
 """
+
 from typing import Any, TypeVar
 
 from tortoise.queryset import QuerySet

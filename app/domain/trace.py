@@ -5,6 +5,7 @@ Nothing is recorded unless someone is collecting (a context variable, so concurr
 never mix): the write-path test collects while it calls every mutation and timer task, and
 checks the order against the envelope's. Outside a collection a step costs one lookup.
 """
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar

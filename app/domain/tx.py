@@ -5,6 +5,7 @@ subscribers, enqueueing a punctual timer job) are registered with `on_commit` an
 the outermost `atomic()` block has committed. A nested block that fails drops its callbacks
 even when the outer block goes on and commits.
 """
+
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager

@@ -14,6 +14,7 @@ directory that user could not enter gets the "others may traverse" bit (o+x, not
 Only the servers live here; `python -m app run`, which starts them and then the API and the
 workers, is the process supervisor (app/supervisor.py).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -65,4 +66,3 @@ def start(data_dir: str, *, postgres: bool = True, redis: bool = True) -> Servic
             raise
     atexit.register(services.stop)  # no-op after an explicit stop()
     return services
-

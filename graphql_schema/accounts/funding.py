@@ -1,4 +1,5 @@
 """Money in: creditAccount and topUp (idempotent, B-8), grantVoucher."""
+
 from datetime import datetime
 
 import strawberry
@@ -33,12 +34,15 @@ class FundingMutation:
         self, info: Info, account_id: strawberry.ID, amount: Decimal, source: str, idempotency_key: str
     ) -> AccountPayload:
         operator(info)
-        command = commands.CreditAccount(account_id=parse_id(account_id, "account", "accountId"),
-                                         amount_fen=parse_amount(amount), source=source)
+        command = commands.CreditAccount(
+            account_id=parse_id(account_id, "account", "accountId"), amount_fen=parse_amount(amount), source=source
+        )
         return await credited(await funding.credit_account(command, key=idempotency_key, at=await clock.now()))
 
-    @payload_mutation(description="A recharge reported by the payment gateway (to cash). Customers may call it in "
-                                  "PAYMENTS_MODE=sandbox; operators and services name the account.")
+    @payload_mutation(
+        description="A recharge reported by the payment gateway (to cash). Customers may call it in "
+        "PAYMENTS_MODE=sandbox; operators and services name the account."
+    )
     async def top_up(
         self, info: Info, amount: Decimal, idempotency_key: str, account_id: strawberry.ID | None = None
     ) -> AccountPayload:
@@ -46,8 +50,9 @@ class FundingMutation:
         sandbox = get_settings().payments_mode == "sandbox"
         funding.may_top_up(caller, sandbox=sandbox)
         named = None if account_id is None else parse_id(account_id, "account", "accountId")
-        command = commands.TopUp(account_id=funding.top_up_account(caller, named, sandbox=sandbox),
-                                 amount_fen=parse_amount(amount))
+        command = commands.TopUp(
+            account_id=funding.top_up_account(caller, named, sandbox=sandbox), amount_fen=parse_amount(amount)
+        )
         return await credited(await funding.top_up(command, key=idempotency_key, at=await clock.now()))
 
     @payload_mutation

@@ -43,10 +43,15 @@ class AccountsMutation:
             try:
                 owner_id = parse_id(input.owner_id, "account", "ownerId")
             except NotFound:  # a malformed id names no account, like an unknown one: INVALID_OWNER
-                raise DomainError(ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId")
+                raise DomainError(
+                    ErrorCode.INVALID_OWNER, "sub-users and collaborators need an OWNER account", "ownerId"
+                )
         account, token = await accounts.create_account(
-            name=input.name, type=(input.type or AccountType.OWNER).value, owner_id=owner_id,
-            real_name_verified=input.real_name_verified is not False, now=await clock.now(),
+            name=input.name,
+            type=(input.type or AccountType.OWNER).value,
+            owner_id=owner_id,
+            real_name_verified=input.real_name_verified is not False,
+            now=await clock.now(),
         )
         return AccountPayload(account=account_of(account), token=token)
 

@@ -31,8 +31,7 @@ class Voucher:
 
 
 def voucher_of(v: VoucherRow) -> Voucher:
-    return Voucher(id=strawberry.ID(str(v.id)), amount=money(v.amount_fen), expires_at=v.expires_at,
-                   used_at=v.used_at)
+    return Voucher(id=strawberry.ID(str(v.id)), amount=money(v.amount_fen), expires_at=v.expires_at, used_at=v.used_at)
 
 
 @strawberry.type
@@ -50,8 +49,9 @@ class Account:
     @strawberry.field
     def balance(self) -> Balance:
         r = self.row
-        return Balance(cash=money(r.cash_fen), income=money(r.income_fen), gift=money(r.gift_fen),
-                       available=money(r.available_fen))
+        return Balance(
+            cash=money(r.cash_fen), income=money(r.income_fen), gift=money(r.gift_fen), available=money(r.available_fen)
+        )
 
     @strawberry.field
     async def vouchers(self) -> list[Voucher]:
@@ -61,9 +61,14 @@ class Account:
 
 def account_of(row: AccountRow) -> Account:
     return Account(
-        row=row, id=strawberry.ID(str(row.id)), name=row.name, type=AccountType(row.type),
-        real_name_verified=row.real_name_verified, status=AccountStatus(row.status),
-        arrears_since=row.arrears_since, suspended_at=row.suspended_at,
+        row=row,
+        id=strawberry.ID(str(row.id)),
+        name=row.name,
+        type=AccountType(row.type),
+        real_name_verified=row.real_name_verified,
+        status=AccountStatus(row.status),
+        arrears_since=row.arrears_since,
+        suspended_at=row.suspended_at,
         refund_review_required=row.refund_review_required,
     )
 
@@ -90,8 +95,9 @@ class Application:
 
 
 def application_of(row: ApplicationRow) -> Application:
-    return Application(sdk_app_id=row.sdk_app_id, name=row.name, status=AppStatus(row.status),
-                       trials_used=row.trials_used)
+    return Application(
+        sdk_app_id=row.sdk_app_id, name=row.name, status=AppStatus(row.status), trials_used=row.trials_used
+    )
 
 
 @strawberry.type

@@ -1,4 +1,5 @@
 """§14 at the door: operators manage the catalog (K-1…K-4); `campaigns` is also public (K-3)."""
+
 from datetime import datetime, timedelta
 
 import strawberry
@@ -71,28 +72,32 @@ class CatalogManagementQuery:
         return [price_change_of(c) for c in rows]
 
     @strawberry.field(description="K-4 (operators): every catalog change, newest first.")
-    async def catalog_changes(self, info: Info, first: int | None = 20, after: str | None = None
-                              ) -> CatalogChangeConnection:
+    async def catalog_changes(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> CatalogChangeConnection:
         operator(info)
         first = check_first(20 if first is None else first)
         rows = await audit.page(first=first, after_id=decode_cursor("catalog-change", after))
-        edges = [CatalogChangeEdge(node=catalog_change_of(r), cursor=encode_cursor("catalog-change", r.id))
-                 for r in rows[:first]]
+        edges = [
+            CatalogChangeEdge(node=catalog_change_of(r), cursor=encode_cursor("catalog-change", r.id))
+            for r in rows[:first]
+        ]
         end = edges[-1].cursor if edges else after
-        return CatalogChangeConnection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > first,
-                                                                       end_cursor=end))
+        return CatalogChangeConnection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=end))
 
 
 @strawberry.type
 class CatalogManagementMutation:
     @payload_mutation(description="K-1: a component's monthly price from effectiveAt on (≥ now; now = at once).")
-    async def schedule_price_change(self, info: Info, component: str, price: Decimal,
-                                    effective_at: datetime) -> PriceChangePayload:
+    async def schedule_price_change(
+        self, info: Info, component: str, price: Decimal, effective_at: datetime
+    ) -> PriceChangePayload:
         who = operator_id(info)
         # A real clock moves while the request travels: "now" from a client may be a little past.
         grace = timedelta(0) if clock.is_simulated() else NOW_GRACE
-        row = await price_changes.schedule(component, price, effective_at, operator=who, at=await clock.now(),
-                                           grace=grace)
+        row = await price_changes.schedule(
+            component, price, effective_at, operator=who, at=await clock.now(), grace=grace
+        )
         return PriceChangePayload(price_change=price_change_of(row))
 
     @payload_mutation(description="K-1: cancel a price change before it takes effect.")
@@ -107,9 +112,13 @@ class CatalogManagementMutation:
     async def upsert_campaign(self, info: Info, input: CampaignInput) -> CampaignPayload:
         who = operator_id(info)
         data = campaigns.CampaignInput(
-            code=input.code, percent_of_list=input.percent_of_list, editions=[e.value for e in input.editions],
-            first_order_only=input.first_order_only, starts_at=_unset_none(input.starts_at),
-            ends_at=_unset_none(input.ends_at), enabled=input.enabled,
+            code=input.code,
+            percent_of_list=input.percent_of_list,
+            editions=[e.value for e in input.editions],
+            first_order_only=input.first_order_only,
+            starts_at=_unset_none(input.starts_at),
+            ends_at=_unset_none(input.ends_at),
+            enabled=input.enabled,
         )
         row = await campaigns.upsert(data, operator=who, at=await clock.now())
         return CampaignPayload(campaign=campaign_of(row))
@@ -121,9 +130,9 @@ class CatalogManagementMutation:
         return await _edition_payload(edition.value)
 
     @payload_mutation(description="K-4: set one feature-matrix cell of an edition.")
-    async def set_edition_feature(self, info: Info, edition: EditionCode, feature: str, included: bool,
-                                  value: str | None = None) -> EditionPayload:
+    async def set_edition_feature(
+        self, info: Info, edition: EditionCode, feature: str, included: bool, value: str | None = None
+    ) -> EditionPayload:
         who = operator_id(info)
-        await editing.set_edition_feature(edition.value, feature, included, value, operator=who,
-                                          at=await clock.now())
+        await editing.set_edition_feature(edition.value, feature, included, value, operator=who, at=await clock.now())
         return await _edition_payload(edition.value)

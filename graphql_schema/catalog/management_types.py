@@ -1,4 +1,5 @@
 """§14 types: price changes, campaigns, the catalog audit trail, and their payloads."""
+
 import json
 from datetime import datetime
 
@@ -87,14 +88,26 @@ class CampaignInput:
 
 
 def price_change_of(row: PriceChangeRow) -> PriceChange:
-    return PriceChange(id=strawberry.ID(str(row.id)), component=row.component_id, price=money(row.price_fen),
-                       effective_at=row.effective_at, created_at=row.created_at, cancelled=row.cancelled)
+    return PriceChange(
+        id=strawberry.ID(str(row.id)),
+        component=row.component_id,
+        price=money(row.price_fen),
+        effective_at=row.effective_at,
+        created_at=row.created_at,
+        cancelled=row.cancelled,
+    )
 
 
 def campaign_of(row: CampaignRow) -> Campaign:
-    return Campaign(code=row.code, percent_of_list=row.percent_of_list,
-                    editions=[EditionCode(e) for e in row.editions or []], first_order_only=row.first_order_only,
-                    starts_at=row.starts_at, ends_at=row.ends_at, enabled=row.enabled)
+    return Campaign(
+        code=row.code,
+        percent_of_list=row.percent_of_list,
+        editions=[EditionCode(e) for e in row.editions or []],
+        first_order_only=row.first_order_only,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        enabled=row.enabled,
+    )
 
 
 def _json(value) -> str | None:
@@ -102,5 +115,12 @@ def _json(value) -> str | None:
 
 
 def catalog_change_of(row: CatalogChangeRow) -> CatalogChange:
-    return CatalogChange(id=strawberry.ID(str(row.id)), at=row.at, kind=row.kind, subject=row.subject,
-                         before=_json(row.before), after=_json(row.after), operator=row.operator)
+    return CatalogChange(
+        id=strawberry.ID(str(row.id)),
+        at=row.at,
+        kind=row.kind,
+        subject=row.subject,
+        before=_json(row.before),
+        after=_json(row.after),
+        operator=row.operator,
+    )

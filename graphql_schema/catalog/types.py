@@ -98,8 +98,9 @@ def edition_of(view: EditionView, cells) -> Edition:
 
 
 def quote_line_of(line: Line) -> QuoteLine:
-    return QuoteLine(description=line.description, months=line.months, amount=money(line.amount_fen),
-                     campaign=line.campaign)
+    return QuoteLine(
+        description=line.description, months=line.months, amount=money(line.amount_fen), campaign=line.campaign
+    )
 
 
 def quote_of(lines: list[Line]) -> Quote:

@@ -31,12 +31,20 @@ class Entitlements:
 def entitlements_of(v: dict) -> Entitlements:
     limits = v["limits"]
     return Entitlements(
-        sdk_app_id=v["sdk_app_id"], edition=EditionCode(v["edition"]) if v["edition"] else None,
-        features_unlocked=v["features_unlocked"], service_active=v["service_active"],
+        sdk_app_id=v["sdk_app_id"],
+        edition=EditionCode(v["edition"]) if v["edition"] else None,
+        features_unlocked=v["features_unlocked"],
+        service_active=v["service_active"],
         reason=ServiceReason(v["reason"]) if v["reason"] else None,
-        limits=Limits(max_participants=limits["maxParticipants"], max_video_streams=limits["maxVideoStreams"],
-                      resolutions=limits["resolutions"]) if limits else None,
-        features=v["features"], included_minutes_left=v["included_minutes_left"],
+        limits=Limits(
+            max_participants=limits["maxParticipants"],
+            max_video_streams=limits["maxVideoStreams"],
+            resolutions=limits["resolutions"],
+        )
+        if limits
+        else None,
+        features=v["features"],
+        included_minutes_left=v["included_minutes_left"],
     )
 
 

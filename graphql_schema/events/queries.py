@@ -18,8 +18,9 @@ class EventsQuery:
         caller = customer_side(info, "account:read")
         first = check_first(50 if first is None else first)
         await own_app_filter(caller, sdk_app_id)
-        rows = await events.page(acting_account(caller), first=first, after_id=decode_cursor("event", after),
-                                 sdk_app_id=sdk_app_id)
+        rows = await events.page(
+            acting_account(caller), first=first, after_id=decode_cursor("event", after), sdk_app_id=sdk_app_id
+        )
         page = rows[:first]
         edges = [EventEdge(node=event_of(e), cursor=encode_cursor("event", e.id)) for e in page]
         end = edges[-1].cursor if edges else after

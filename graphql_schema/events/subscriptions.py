@@ -15,8 +15,10 @@ from graphql_schema.permissions import acting_account, customer_side
 
 @strawberry.type
 class EventsSubscription:
-    @strawberry.subscription(description="The caller's account's events, live (graphql-transport-ws; the token "
-                                         'in connection_init as {"Authorization": "Bearer …"}).')
+    @strawberry.subscription(
+        description="The caller's account's events, live (graphql-transport-ws; the token "
+        'in connection_init as {"Authorization": "Bearer …"}).'
+    )
     async def events(self, info: Info, sdk_app_id: int | None = None) -> AsyncGenerator[Event, None]:
         caller = customer_side(info, "account:read")
         try:
@@ -27,7 +29,10 @@ class EventsSubscription:
             if sdk_app_id is not None and item["sdkAppId"] != sdk_app_id:
                 continue
             yield Event(
-                id=strawberry.ID(str(item["id"])), type=item["type"], sdk_app_id=item["sdkAppId"],
+                id=strawberry.ID(str(item["id"])),
+                type=item["type"],
+                sdk_app_id=item["sdkAppId"],
                 data=json.dumps(item["data"], ensure_ascii=False, sort_keys=True),
-                occurred_at=datetime.fromisoformat(item["occurredAt"]), sequence=item.get("sequence", 0),
+                occurred_at=datetime.fromisoformat(item["occurredAt"]),
+                sequence=item.get("sequence", 0),
             )

@@ -18,9 +18,14 @@ class Event:
 
 
 def event_of(e: EventRow) -> Event:
-    return Event(id=strawberry.ID(str(e.id)), type=e.type, sdk_app_id=e.sdk_app_id,
-                 data=json.dumps(e.data, ensure_ascii=False, sort_keys=True), occurred_at=e.occurred_at,
-                 sequence=e.sequence)
+    return Event(
+        id=strawberry.ID(str(e.id)),
+        type=e.type,
+        sdk_app_id=e.sdk_app_id,
+        data=json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+        occurred_at=e.occurred_at,
+        sequence=e.sequence,
+    )
 
 
 @strawberry.type

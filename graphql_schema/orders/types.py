@@ -36,11 +36,21 @@ class Order:
 
 def order_of(o: OrderRow) -> Order:
     return Order(
-        id=strawberry.ID(str(o.id)), kind=OrderKind(o.kind), status=OrderStatus(o.status), sdk_app_id=o.sdk_app_id,
-        edition=EditionCode(o.edition) if o.edition else None, months=o.months, amount=money(o.amount_fen),
-        paid=PaymentSplit(voucher=money(o.paid_voucher_fen), gift=money(o.paid_gift_fen),
-                          income=money(o.paid_income_fen), cash=money(o.paid_cash_fen)),
-        lines=[quote_line_of(Line.from_dict(l)) for l in o.lines], created_at=o.created_at,
+        id=strawberry.ID(str(o.id)),
+        kind=OrderKind(o.kind),
+        status=OrderStatus(o.status),
+        sdk_app_id=o.sdk_app_id,
+        edition=EditionCode(o.edition) if o.edition else None,
+        months=o.months,
+        amount=money(o.amount_fen),
+        paid=PaymentSplit(
+            voucher=money(o.paid_voucher_fen),
+            gift=money(o.paid_gift_fen),
+            income=money(o.paid_income_fen),
+            cash=money(o.paid_cash_fen),
+        ),
+        lines=[quote_line_of(Line.from_dict(l)) for l in o.lines],
+        created_at=o.created_at,
     )
 
 

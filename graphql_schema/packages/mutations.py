@@ -54,23 +54,32 @@ class PackagesMutation:
     async def purchase_package(self, info: Info, input: PurchaseInput) -> OrderPayload:
         caller = customer_side(info, "packages:write")
         command = commands.PurchasePackage(
-            sdk_app_id=input.sdk_app_id, edition=input.edition.value, months=input.months,
-            auto_renew=bool(input.auto_renew), accept_agreements=input.accept_agreements,
-            voucher_ids=voucher_ids_of(input.voucher_ids))
-        return order_payload(await placing.purchase(caller, command, key=input.idempotency_key,
-                                                    at=await clock.now()))
+            sdk_app_id=input.sdk_app_id,
+            edition=input.edition.value,
+            months=input.months,
+            auto_renew=bool(input.auto_renew),
+            accept_agreements=input.accept_agreements,
+            voucher_ids=voucher_ids_of(input.voucher_ids),
+        )
+        return order_payload(await placing.purchase(caller, command, key=input.idempotency_key, at=await clock.now()))
 
     @payload_mutation(description="R-1: extend FULL, RTC_ONLY or IM_ONLY by whole months at current prices.")
     async def renew_package(self, info: Info, input: RenewInput) -> OrderPayload:
         caller = customer_side(info, "packages:write")
-        command = commands.RenewPackage(sdk_app_id=input.sdk_app_id, months=input.months,
-                                        scope=(input.scope or RenewScope.FULL).value,
-                                        voucher_ids=voucher_ids_of(input.voucher_ids))
+        command = commands.RenewPackage(
+            sdk_app_id=input.sdk_app_id,
+            months=input.months,
+            scope=(input.scope or RenewScope.FULL).value,
+            voucher_ids=voucher_ids_of(input.voucher_ids),
+        )
         return order_payload(await placing.renew(caller, command, key=input.idempotency_key, at=await clock.now()))
 
     @payload_mutation(description="R-2: auto-renew at expiry for `months` months.")
-    async def set_auto_renew(self, info: Info, sdk_app_id: int, enabled: bool, months: int | None = 1) -> PackagePayload:
+    async def set_auto_renew(
+        self, info: Info, sdk_app_id: int, enabled: bool, months: int | None = 1
+    ) -> PackagePayload:
         caller = customer_side(info, "packages:write")
-        package = await packages.set_auto_renew(caller, sdk_app_id=sdk_app_id, enabled=enabled,
-                                                months=1 if months is None else months, at=await clock.now())
+        package = await packages.set_auto_renew(
+            caller, sdk_app_id=sdk_app_id, enabled=enabled, months=1 if months is None else months, at=await clock.now()
+        )
         return PackagePayload(package=package_of(package))

@@ -1,4 +1,5 @@
 """Shaping a placed order (fresh or replayed, B-8) as the OrderPayload."""
+
 from app.domain.packages.commands import Placed
 from graphql_schema.orders.types import OrderPayload, order_of
 from graphql_schema.packages.types import package_of

@@ -1,4 +1,5 @@
 """R-7 `renewalPrice` through one per-request DataLoader: a page of packages reads prices once."""
+
 import strawberry
 from strawberry.dataloader import DataLoader
 

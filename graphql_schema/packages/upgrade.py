@@ -1,4 +1,5 @@
 """U-1…U-4 at the door: `upgradePackage` and the `upgradeQuote` that prices it the same way."""
+
 import strawberry
 from strawberry.types import Info
 
@@ -34,10 +35,13 @@ class UpgradeQuery:
 
 @strawberry.type
 class UpgradeMutation:
-    @payload_mutation(description="U-1…U-4: move an active paid package to a higher edition at once; "
-                                  "expiries stay, the rest of the period is charged pro rata.")
+    @payload_mutation(
+        description="U-1…U-4: move an active paid package to a higher edition at once; "
+        "expiries stay, the rest of the period is charged pro rata."
+    )
     async def upgrade_package(self, info: Info, input: UpgradeInput) -> OrderPayload:
         caller = customer_side(info, "packages:write")
         command = commands.UpgradePackage(sdk_app_id=input.sdk_app_id, target_edition=input.target_edition.value)
-        return order_payload(await placing.upgrade_package(caller, command, key=input.idempotency_key,
-                                                           at=await clock.now()))
+        return order_payload(
+            await placing.upgrade_package(caller, command, key=input.idempotency_key, at=await clock.now())
+        )

@@ -23,21 +23,24 @@ class RefundsMutation:
     async def request_refund(self, info: Info, order_id: strawberry.ID, idempotency_key: str) -> RefundPayload:
         caller = customer_side(info, "refunds:write")
         command = commands.RequestRefund(order_id=parse_id(order_id, "order", "orderId"))
-        return await refund_payload(await refunding.request_refund(caller, command, key=idempotency_key,
-                                                                   at=await clock.now()))
+        return await refund_payload(
+            await refunding.request_refund(caller, command, key=idempotency_key, at=await clock.now())
+        )
 
     @payload_mutation(description="F-2, operators: approve (and execute) or reject a refund waiting for review.")
     async def review_refund(
         self, info: Info, refund_id: strawberry.ID, approve: bool, note: str | None = None
     ) -> RefundPayload:
         operator(info)
-        refund = await refunds.review(parse_id(refund_id, "refund", "refundId"), approve=approve, note=note,
-                                      at=await clock.now())
+        refund = await refunds.review(
+            parse_id(refund_id, "refund", "refundId"), approve=approve, note=note, at=await clock.now()
+        )
         return await refund_payload(refund.id)
 
     @payload_mutation(description="F-2, operators: make the account's refund requests wait for review.")
     async def set_refund_review(self, info: Info, account_id: strawberry.ID, required: bool) -> AccountPayload:
         operator(info)
-        account = await refunds.set_review_required(parse_id(account_id, "account", "accountId"), required,
-                                                    at=await clock.now())
+        account = await refunds.set_review_required(
+            parse_id(account_id, "account", "accountId"), required, at=await clock.now()
+        )
         return AccountPayload(account=account_of(account))

@@ -12,10 +12,15 @@ from graphql_schema.refunds.types import Refund, refund_of
 
 @strawberry.type
 class RefundsQuery:
-    @domain_field(description="The account's refunds, newest first. Operators see every account's, or one "
-                                  "account's with `accountId`; `status: PENDING_REVIEW` is the review queue.")
+    @domain_field(
+        description="The account's refunds, newest first. Operators see every account's, or one "
+        "account's with `accountId`; `status: PENDING_REVIEW` is the review queue."
+    )
     async def refunds(
-        self, info: Info, status: RefundStatus | None = None, account_id: strawberry.ID | None = None,
+        self,
+        info: Info,
+        status: RefundStatus | None = None,
+        account_id: strawberry.ID | None = None,
         first: int | None = MAX_PAGE,
     ) -> list[Refund]:
         caller = require(info, "CUSTOMER", "PARTNER", "OPERATOR", scope="orders:read")

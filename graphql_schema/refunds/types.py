@@ -17,7 +17,8 @@ class Refund:
     status: RefundStatus
     amount: Money = strawberry.field(description="F-3: the money returned, vouchers excluded.")
     returned: PaymentSplit = strawberry.field(
-        description="The money returned per sub-balance (voucher is always 0: vouchers are not returned).")
+        description="The money returned per sub-balance (voucher is always 0: vouchers are not returned)."
+    )
     note: str | None = strawberry.field(description="The operator's review note, if any.")
     created_at: datetime
     decided_at: datetime | None
@@ -25,10 +26,16 @@ class Refund:
 
 def refund_of(r: RefundRow, order: OrderRow) -> Refund:
     return Refund(
-        id=strawberry.ID(str(r.id)), order=order_of(order), status=RefundStatus(r.status), amount=money(r.amount_fen),
-        returned=PaymentSplit(voucher=money(0), gift=money(r.gift_fen), income=money(r.income_fen),
-                              cash=money(r.cash_fen)),
-        note=r.note, created_at=r.created_at, decided_at=r.decided_at,
+        id=strawberry.ID(str(r.id)),
+        order=order_of(order),
+        status=RefundStatus(r.status),
+        amount=money(r.amount_fen),
+        returned=PaymentSplit(
+            voucher=money(0), gift=money(r.gift_fen), income=money(r.income_fen), cash=money(r.cash_fen)
+        ),
+        note=r.note,
+        created_at=r.created_at,
+        decided_at=r.decided_at,
     )
 
 

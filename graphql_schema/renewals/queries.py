@@ -1,4 +1,5 @@
 """R-7 `renewals` and R-9 `alignExpiryQuote`."""
+
 import base64
 from datetime import datetime
 
@@ -68,16 +69,24 @@ def filter_of(f: RenewalFilter | None) -> listing.Filter:
 class RenewalsQuery:
     @domain_field(description="R-7: the account's paid packages (ACTIVE or EXPIRED) by expiry, then SDKAppID.")
     async def renewals(
-        self, info: Info, filter: RenewalFilter | None = None, first: int | None = 20, after: str | None = None,
+        self,
+        info: Info,
+        filter: RenewalFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> PackageConnection:
         caller = customer_side(info, "account:read")
         first = check_first(20 if first is None else first)
-        rows = await listing.page(acting_account(caller), filter_of(filter), first=first, after=decode_cursor(after),
-                                  now=await clock.now())
-        edges = [PackageEdge(node=package_of(p), cursor=encode_cursor(p.expires_at, p.application_id))
-                 for p in rows[:first]]
-        return PackageConnection(edges=edges, page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
+        rows = await listing.page(
+            acting_account(caller), filter_of(filter), first=first, after=decode_cursor(after), now=await clock.now()
+        )
+        edges = [
+            PackageEdge(node=package_of(p), cursor=encode_cursor(p.expires_at, p.application_id)) for p in rows[:first]
+        ]
+        return PackageConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+        )
 
     @domain_field(description="R-9: the lines alignExpiry would charge now, unpaid.")
     async def align_expiry_quote(self, info: Info, sdk_app_ids: list[int], day: int) -> Quote:

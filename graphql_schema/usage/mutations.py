@@ -28,8 +28,9 @@ def _event_from_input(cls, value, context) -> usage.UsageInput:
     scalar, the enum), so a 1,000-event batch is built straight into the domain's input instead
     of going through the generic per-field conversion (the largest cost of ingestion)."""
     kind = value["kind"]
-    return usage.UsageInput(value["eventId"], value["sdkAppId"], getattr(kind, "value", kind), value["minutes"],
-                            value["occurredAt"])
+    return usage.UsageInput(
+        value["eventId"], value["sdkAppId"], getattr(kind, "value", kind), value["minutes"], value["occurredAt"]
+    )
 
 
 # The definition is attached by @strawberry.input at run time; strawberry's plugin does not declare it.
@@ -55,17 +56,23 @@ class UsagePayload:
 
 @strawberry.type
 class UsageMutation:
-    @payload_mutation(description="M-1: up to 1,000 usage events, idempotent by eventId; a bad event gets its "
-                                     "own error (field events[i]…) and the good ones are kept.")
+    @payload_mutation(
+        description="M-1: up to 1,000 usage events, idempotent by eventId; a bad event gets its "
+        "own error (field events[i]…) and the good ones are kept."
+    )
     async def record_usage(self, info: Info, events: list[UsageEventInput]) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
         # UsageInput already (the from_input hook above); the annotation names the GraphQL input.
         result = await usage.record_usage(list(cast(list[usage.UsageInput], events)), now=await clock.now())
-        return UsagePayload(accepted=result.accepted, duplicates=result.duplicates,
-                            errors=[_error(err, index) for index, err in result.errors])
+        return UsagePayload(
+            accepted=result.accepted,
+            duplicates=result.duplicates,
+            errors=[_error(err, index) for index, err in result.errors],
+        )
 
-    @payload_mutation(description="M-1: one app's IM figures for one Asia/Shanghai day (YYYY-MM-DD), idempotent "
-                                     "by (app, day).")
+    @payload_mutation(
+        description="M-1: one app's IM figures for one Asia/Shanghai day (YYYY-MM-DD), idempotent by (app, day)."
+    )
     async def record_im_stats(self, info: Info, sdk_app_id: int, day: str, dau: int, peak_groups: int) -> UsagePayload:
         require(info, "SERVICE", "OPERATOR")
         try:

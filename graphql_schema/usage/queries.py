@@ -1,4 +1,5 @@
 """Usage read for the console's usage page (UI-2)."""
+
 from datetime import date
 
 import strawberry
@@ -33,5 +34,12 @@ class UsageQuery:
         if not caller.is_operator:
             await accounts.get_application(caller, sdk_app_id)  # NOT_FOUND for another account's app (H-2)
         rows = await daily.daily(sdk_app_id, days, await clock.now())
-        return [UsageDay(day=r.day, standard_minutes=r.standard_minutes, included_minutes=r.included_minutes,
-                         billable_minutes=r.billable_minutes) for r in rows]
+        return [
+            UsageDay(
+                day=r.day,
+                standard_minutes=r.standard_minutes,
+                included_minutes=r.included_minutes,
+                billable_minutes=r.billable_minutes,
+            )
+            for r in rows
+        ]

@@ -23,19 +23,31 @@ class WebhooksMutation:
         self, info: Info, url: str, event_types: list[str] | None = None, description: str | None = None
     ) -> WebhookEndpointPayload:
         caller = customer_side(info, SCOPE)
-        created = await endpoints.create(caller, url=url, event_types=event_types, description=description,
-                                         at=await clock.now())
+        created = await endpoints.create(
+            caller, url=url, event_types=event_types, description=description, at=await clock.now()
+        )
         return WebhookEndpointPayload(endpoint=endpoint_of(created.endpoint), secret=created.secret)
 
     @payload_mutation(description="W-1, W-5: change an endpoint; enabled: true enables a disabled one again.")
     async def update_webhook_endpoint(
-        self, info: Info, id: strawberry.ID, url: str | None = None, event_types: list[str] | None = None,
-        description: str | None = None, enabled: bool | None = None,
+        self,
+        info: Info,
+        id: strawberry.ID,
+        url: str | None = None,
+        event_types: list[str] | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
     ) -> WebhookEndpointPayload:
         caller = customer_side(info, SCOPE)
-        endpoint = await endpoints.update(caller, parse_id(id, "webhook endpoint", "id"), url=url,
-                                          event_types=event_types, description=description, enabled=enabled,
-                                          at=await clock.now())
+        endpoint = await endpoints.update(
+            caller,
+            parse_id(id, "webhook endpoint", "id"),
+            url=url,
+            event_types=event_types,
+            description=description,
+            enabled=enabled,
+            at=await clock.now(),
+        )
         return WebhookEndpointPayload(endpoint=endpoint_of(endpoint))
 
     @payload_mutation(description="W-1: remove an endpoint with its deliveries (the events stay).")

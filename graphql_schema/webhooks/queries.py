@@ -30,16 +30,27 @@ class WebhooksQuery:
 
     @domain_field(description="W-5: an endpoint's deliveries, newest first, with every attempt.")
     async def webhook_deliveries(
-        self, info: Info, endpoint_id: strawberry.ID, status: DeliveryStatus | None = None, first: int | None = 20,
+        self,
+        info: Info,
+        endpoint_id: strawberry.ID,
+        status: DeliveryStatus | None = None,
+        first: int | None = 20,
         after: str | None = None,
     ) -> WebhookDeliveryConnection:
         caller = customer_side(info, "account:read")
         first = check_first(20 if first is None else first)
-        rows = await deliveries.page(caller, parse_id(endpoint_id, "webhook endpoint", "endpointId"),
-                                     status=status.value if status else None, first=first,
-                                     after_id=decode_cursor("delivery", after))
-        edges = [WebhookDeliveryEdge(node=delivery_of(v), cursor=encode_cursor("delivery", v.delivery.id))
-                 for v in rows[:first]]
+        rows = await deliveries.page(
+            caller,
+            parse_id(endpoint_id, "webhook endpoint", "endpointId"),
+            status=status.value if status else None,
+            first=first,
+            after_id=decode_cursor("delivery", after),
+        )
+        edges = [
+            WebhookDeliveryEdge(node=delivery_of(v), cursor=encode_cursor("delivery", v.delivery.id))
+            for v in rows[:first]
+        ]
         end = edges[-1].cursor if edges else after
-        return WebhookDeliveryConnection(edges=edges, page_info=PageInfo(has_next_page=len(rows) > first,
-                                                                         end_cursor=end))
+        return WebhookDeliveryConnection(
+            edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=end)
+        )

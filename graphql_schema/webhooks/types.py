@@ -29,9 +29,15 @@ class WebhookEndpoint:
 
 def endpoint_of(e: EndpointRow) -> WebhookEndpoint:
     """Never the secret (W-1, W-7)."""
-    return WebhookEndpoint(id=strawberry.ID(str(e.id)), url=e.url, description=e.description,
-                           event_types=list(e.event_types or []), enabled=e.enabled,
-                           disabled_reason=e.disabled_reason, created_at=e.created_at)
+    return WebhookEndpoint(
+        id=strawberry.ID(str(e.id)),
+        url=e.url,
+        description=e.description,
+        event_types=list(e.event_types or []),
+        enabled=e.enabled,
+        disabled_reason=e.disabled_reason,
+        created_at=e.created_at,
+    )
 
 
 @strawberry.type
@@ -44,8 +50,9 @@ class WebhookAttempt:
 
 
 def attempt_of(a: AttemptRow) -> WebhookAttempt:
-    return WebhookAttempt(at=a.at, http_status=a.http_status, duration_ms=a.duration_ms, error=a.error,
-                          response_body=a.response_body)
+    return WebhookAttempt(
+        at=a.at, http_status=a.http_status, duration_ms=a.duration_ms, error=a.error, response_body=a.response_body
+    )
 
 
 @strawberry.type
@@ -60,9 +67,14 @@ class WebhookDelivery:
 
 def delivery_of(v: DeliveryView) -> WebhookDelivery:
     d = v.delivery
-    return WebhookDelivery(id=strawberry.ID(str(d.id)), endpoint=endpoint_of(v.endpoint), event=event_of(v.event),
-                           status=DeliveryStatusValue(d.status), attempts=[attempt_of(a) for a in v.attempts],
-                           next_attempt_at=d.next_attempt_at if d.status == "PENDING" else None)
+    return WebhookDelivery(
+        id=strawberry.ID(str(d.id)),
+        endpoint=endpoint_of(v.endpoint),
+        event=event_of(v.event),
+        status=DeliveryStatusValue(d.status),
+        attempts=[attempt_of(a) for a in v.attempts],
+        next_attempt_at=d.next_attempt_at if d.status == "PENDING" else None,
+    )
 
 
 @strawberry.type

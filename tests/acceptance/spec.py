@@ -8,6 +8,7 @@ Helpers that tests/money.py, tests/factories.py or tests/gql.py already have are
 there, not copied; what is defined here is what those modules lack (upgrade, refund and review,
 setAutoRenew, quotes, a top-up whose payload carries the balance, the arrears scenario).
 """
+
 from datetime import UTC, datetime
 
 from tests.conftest import OPERATOR, START
@@ -48,13 +49,65 @@ from tests.money import (
 )
 
 __all__ = [  # re-exports of tests.conftest/factories/gql/money, and what is defined here
-    "ALL_EDITION_FEATURES", "APPLICATION", "CREDIT", "ENTITLEMENTS", "EXPIRY_1M", "GRANT", "OPERATOR", "PURCHASE",
-    "QUOTE", "RECORD_USAGE", "REFUND", "REFUND_EVENTS", "RENEW", "SEATS", "START", "TOP_UP", "UPGRADE",
-    "UPGRADE_AT", "account_state", "advance", "amounts", "application", "balance", "ban_account", "codes", "credit",
-    "data", "entitlements", "error_codes", "events", "funded_owner", "gql", "into_arrears", "issue_token", "key",
-    "new_account", "new_app", "of_type", "order_amount", "orders_of", "purchase", "quote", "record_im_stats",
-    "record_usage", "refund", "renew", "review", "set_auto_renew", "set_real_name", "set_refund_review", "shanghai",
-    "start_trial", "top_up", "top_up_with_balance", "ts", "upgrade", "usage_event", "voucher", "vouchers",
+    "ALL_EDITION_FEATURES",
+    "APPLICATION",
+    "CREDIT",
+    "ENTITLEMENTS",
+    "EXPIRY_1M",
+    "GRANT",
+    "OPERATOR",
+    "PURCHASE",
+    "QUOTE",
+    "RECORD_USAGE",
+    "REFUND",
+    "REFUND_EVENTS",
+    "RENEW",
+    "SEATS",
+    "START",
+    "TOP_UP",
+    "UPGRADE",
+    "UPGRADE_AT",
+    "account_state",
+    "advance",
+    "amounts",
+    "application",
+    "balance",
+    "ban_account",
+    "codes",
+    "credit",
+    "data",
+    "entitlements",
+    "error_codes",
+    "events",
+    "funded_owner",
+    "gql",
+    "into_arrears",
+    "issue_token",
+    "key",
+    "new_account",
+    "new_app",
+    "of_type",
+    "order_amount",
+    "orders_of",
+    "purchase",
+    "quote",
+    "record_im_stats",
+    "record_usage",
+    "refund",
+    "renew",
+    "review",
+    "set_auto_renew",
+    "set_real_name",
+    "set_refund_review",
+    "shanghai",
+    "start_trial",
+    "top_up",
+    "top_up_with_balance",
+    "ts",
+    "upgrade",
+    "usage_event",
+    "voucher",
+    "vouchers",
 ]
 
 
@@ -133,8 +186,9 @@ async def review(client, refund_id, approve: bool, note=None) -> dict:
 
 
 async def set_refund_review(client, account_id, required=True) -> None:
-    payload = data(await gql(client, SET_REFUND_REVIEW, {"id": account_id, "required": required},
-                             OPERATOR))["setRefundReview"]
+    payload = data(await gql(client, SET_REFUND_REVIEW, {"id": account_id, "required": required}, OPERATOR))[
+        "setRefundReview"
+    ]
     assert payload["errors"] == [], payload
 
 
@@ -160,11 +214,32 @@ EXPIRY_1M = shanghai(2027, 2, 10)  # a 1-month package bought at START ends 2027
 UPGRADE_AT = shanghai(2027, 1, 25)  # U-3's example instant
 
 ALL_EDITION_FEATURES = {
-    "STANDARD_UI", "FLOATING_WINDOW", "CUSTOM_UI", "LOGIN_LOGOUT", "SET_PROFILE", "GET_PROFILE",
-    "ROOM_LIFECYCLE", "ROOM_INFO", "ROOM_CUSTOM_INFO", "ROOM_TEXT_MESSAGE", "MULTI_VIDEO_CALL",
-    "MULTI_VOICE_CALL", "CAMERA_TOGGLE", "MIC_TOGGLE", "MIC_VOLUME", "EVENT_CALLBACKS", "MEMBER_LIST",
-    "MEMBER_ROLE_SWITCH", "MUTE_ONE", "MUTE_ALL", "KICK_MEMBER", "SCREEN_SHARE", "AI_NOISE_SUPPRESSION",
-    "DEFAULT_AUDIO_MIXING", "WEAK_NETWORK_OPTIMIZATION", "PLATFORMS",
+    "STANDARD_UI",
+    "FLOATING_WINDOW",
+    "CUSTOM_UI",
+    "LOGIN_LOGOUT",
+    "SET_PROFILE",
+    "GET_PROFILE",
+    "ROOM_LIFECYCLE",
+    "ROOM_INFO",
+    "ROOM_CUSTOM_INFO",
+    "ROOM_TEXT_MESSAGE",
+    "MULTI_VIDEO_CALL",
+    "MULTI_VOICE_CALL",
+    "CAMERA_TOGGLE",
+    "MIC_TOGGLE",
+    "MIC_VOLUME",
+    "EVENT_CALLBACKS",
+    "MEMBER_LIST",
+    "MEMBER_ROLE_SWITCH",
+    "MUTE_ONE",
+    "MUTE_ALL",
+    "KICK_MEMBER",
+    "SCREEN_SHARE",
+    "AI_NOISE_SUPPRESSION",
+    "DEFAULT_AUDIO_MIXING",
+    "WEAK_NETWORK_OPTIMIZATION",
+    "PLATFORMS",
 }
 SEATS = {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT", "SEAT_INVITE_LOCK_KICK"}
 REFUND_EVENTS = {"REFUND_REQUESTED", "REFUND_APPROVED", "REFUND_REJECTED"}

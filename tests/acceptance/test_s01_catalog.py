@@ -6,13 +6,19 @@
 Duplicates removed: none (tests/graphql/test_catalog.py asserts neither currentPrice's currency
 nor the CUSTOM_SEAT_COUNT row).
 """
+
 from tests.acceptance.spec import ALL_EDITION_FEATURES, SEATS, data, gql
 
 
 async def test_H1_catalog_editions_prices_and_quotas_without_token(client):
     """§1 Editions: list / current price, trialDays, quotas, limits; catalog needs no token (H-1)."""
-    result = data(await gql(client, """{ editions { code name listPrice { amount currency } currentPrice { amount currency }
-        trialDays maxParticipants maxVideoStreams resolutions includedMinutes includedDau includedPeakGroups } }"""))
+    result = data(
+        await gql(
+            client,
+            """{ editions { code name listPrice { amount currency } currentPrice { amount currency }
+        trialDays maxParticipants maxVideoStreams resolutions includedMinutes includedDau includedPeakGroups } }""",
+        )
+    )
     eds = {e["code"]: e for e in result["editions"]}
     assert set(eds) == {"TRIAL", "BASIC", "ADVANCED", "LARGE_ROOM"}
     expected = {
@@ -38,8 +44,13 @@ async def test_H1_catalog_editions_prices_and_quotas_without_token(client):
 
 async def test_catalog_feature_matrix_rows_follow_spec_table(client):
     """§1 Feature matrix: seat features, multi-device login, one value per edition in `editions` order."""
-    fm = data(await gql(client, """{ featureMatrix { editions { code } rows { feature { code group name }
-        values { included value } } } }"""))["featureMatrix"]
+    fm = data(
+        await gql(
+            client,
+            """{ featureMatrix { editions { code } rows { feature { code group name }
+        values { included value } } } }""",
+        )
+    )["featureMatrix"]
     order = [e["code"] for e in fm["editions"]]
     rows = {r["feature"]["code"]: r for r in fm["rows"]}
     for r in fm["rows"]:
@@ -52,7 +63,11 @@ async def test_catalog_feature_matrix_rows_follow_spec_table(client):
         assert included(code) == {"TRIAL": True, "BASIC": False, "ADVANCED": True, "LARGE_ROOM": True}, code
     assert included("MULTI_DEVICE_LOGIN") == {"TRIAL": True, "BASIC": False, "ADVANCED": False, "LARGE_ROOM": True}
     assert included("SAME_PLATFORM_MULTI_DEVICE_LOGIN") == {
-        "TRIAL": False, "BASIC": False, "ADVANCED": False, "LARGE_ROOM": True}
+        "TRIAL": False,
+        "BASIC": False,
+        "ADVANCED": False,
+        "LARGE_ROOM": True,
+    }
     trial_value = rows["SAME_PLATFORM_MULTI_DEVICE_LOGIN"]["values"][order.index("TRIAL")]["value"]
     assert trial_value == "IM 旗舰版 only"
     for code in ALL_EDITION_FEATURES:

@@ -10,6 +10,7 @@ Duplicates removed (covered with the same scenario and the same codes/figures el
   tests/graphql/test_trial.py::test_T4_purchase_during_a_trial_ends_it_and_it_stays_counted (1653.26, one TRIAL_ENDED
   at the purchase instant, trialsUsed 1, a new ACTIVE BASIC package)
 """
+
 from datetime import timedelta
 
 from tests.acceptance.spec import (

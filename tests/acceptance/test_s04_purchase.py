@@ -16,6 +16,7 @@ Duplicates removed (covered with the same scenario and the same codes/figures el
 - test_concurrent_requests_with_one_key_charge_once →
   tests/graphql/test_idempotency.py::test_B8_concurrent_requests_with_one_key_charge_once (20 requests, 3346.74 left)
 """
+
 import asyncio
 from datetime import timedelta
 
@@ -201,8 +202,15 @@ async def test_B8_invalid_idempotency_key_length(client):
     app = await new_app(client, token)
 
     async def raw_purchase(idem):
-        variables = {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                               "idempotencyKey": idem}}
+        variables = {
+            "input": {
+                "sdkAppId": app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": idem,
+            }
+        }
         return data(await gql(client, PURCHASE, variables, token))["purchasePackage"]
 
     for bad in ("", "x" * 65):
@@ -210,15 +218,17 @@ async def test_B8_invalid_idempotency_key_length(client):
     p = await raw_purchase("y" * 64)
     assert p["errors"] == []
     for bad in ("", "x" * 65):
-        r = data(await gql(client, RENEW, {"input": {"sdkAppId": app, "months": 1, "scope": "FULL",
-                                                     "idempotencyKey": bad}}, token))["renewPackage"]
+        r = data(
+            await gql(
+                client, RENEW, {"input": {"sdkAppId": app, "months": 1, "scope": "FULL", "idempotencyKey": bad}}, token
+            )
+        )["renewPackage"]
         assert codes(r) == ["INVALID_IDEMPOTENCY_KEY"], bad
         assert codes(await upgrade(client, token, app, "ADVANCED", idem=bad)) == ["INVALID_IDEMPOTENCY_KEY"], bad
         assert codes(await refund(client, token, p["order"]["id"], idem=bad)) == ["INVALID_IDEMPOTENCY_KEY"], bad
         r = data(await gql(client, TOP_UP, {"amount": "1.00", "key": bad}, token))["topUp"]
         assert codes(r) == ["INVALID_IDEMPOTENCY_KEY"], bad
-        r = data(await gql(client, CREDIT, {"a": account_id, "amount": "1.00", "source": "cash", "key": bad},
-                           OPERATOR))
+        r = data(await gql(client, CREDIT, {"a": account_id, "amount": "1.00", "source": "cash", "key": bad}, OPERATOR))
         assert codes(r["creditAccount"]) == ["INVALID_IDEMPOTENCY_KEY"], bad
 
 

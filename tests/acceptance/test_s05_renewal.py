@@ -21,6 +21,7 @@ Duplicates removed (covered with the same scenario and the same codes/figures el
 - test_real_name_required_for_renew_and_upgrade (A-2) → tests/graphql/test_renewal.py::test_A2_unverified_account_cannot_renew
   and tests/graphql/test_upgrade.py::test_A2_upgrade_needs_real_name_verification
 """
+
 import json
 from datetime import timedelta
 
@@ -100,8 +101,12 @@ async def test_R2_auto_renew_success_at_expiry(client):
 async def test_R2_auto_renew_uses_largest_eligible_voucher(client):
     """R-2: auto-renewal uses the largest unexpired voucher not above the price."""
     account_id, token = await funded_owner(client, "4552.26")  # 1653.26 + 2999.00 − 100.00
-    for amt, exp in (("50.00", "2027-12-31T00:00:00Z"), ("100.00", "2027-12-31T00:00:00Z"),
-                     ("3000.00", "2027-12-31T00:00:00Z"), ("500.00", "2027-02-01T00:00:00Z")):
+    for amt, exp in (
+        ("50.00", "2027-12-31T00:00:00Z"),
+        ("100.00", "2027-12-31T00:00:00Z"),
+        ("3000.00", "2027-12-31T00:00:00Z"),
+        ("500.00", "2027-02-01T00:00:00Z"),
+    ):
         await voucher(client, account_id, amt, exp)
     app = await new_app(client, token)
     assert (await purchase(client, token, app, auto_renew=True))["errors"] == []

@@ -5,6 +5,7 @@ assert what it does not in the same scenario (the unchanged expiry of a 1- and a
 PACKAGE_UPGRADED event and the 200 participants right after, the package's IM_ULTIMATE, includedMinutesLeft
 in entitlements, ADVANCED → ADVANCED refused, other component periods and month lengths).
 """
+
 from tests.acceptance.spec import (
     EXPIRY_1M,
     UPGRADE_AT,

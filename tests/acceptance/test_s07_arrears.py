@@ -9,6 +9,7 @@ Duplicates removed (covered with the same scenario and the same codes elsewhere)
 The S-1…S-5/S-7 tests of tests/graphql/test_arrears.py tell the same story with 140.00; these keep their 7.00
 figures, the reclaim counted from a second suspension, and the refund refused for the ban outside the window.
 """
+
 from datetime import timedelta
 
 from tests.acceptance.spec import (
@@ -73,7 +74,11 @@ async def test_S3_suspension_at_arrears_plus_24h_and_lift_on_topup(client):
     assert acct["status"] == "SUSPENDED" and ts(acct["suspendedAt"]) == suspend_at
     ent = await entitlements(client, token, paid)
     assert (ent["serviceActive"], ent["featuresUnlocked"], ent["reason"], ent["edition"]) == (
-        False, True, "ARREARS", "BASIC")
+        False,
+        True,
+        "ARREARS",
+        "BASIC",
+    )
     assert (await application(client, token, paid))["status"] == "SUSPENDED"
     assert of_type(await events(client, token), "ACCOUNT_SUSPENDED")
     r = await top_up(client, token, "7.00", "lift")
@@ -117,7 +122,12 @@ async def test_S6_ban_locks_everything(client):
     assert a["status"] == "BANNED" and a["package"]["autoRenew"] is False
     ent = await entitlements(client, token, app)
     assert (ent["featuresUnlocked"], ent["serviceActive"], ent["reason"], ent["edition"], ent["features"]) == (
-        False, False, "BANNED", None, [])
+        False,
+        False,
+        "BANNED",
+        None,
+        [],
+    )
     assert codes(await purchase(client, token, other)) == ["ACCOUNT_BANNED"]
     await advance(client, START + timedelta(hours=121))
     assert codes(await refund(client, token, p["order"]["id"])) == ["ACCOUNT_BANNED"]

@@ -6,6 +6,7 @@ Duplicates removed (covered with the same scenario and the same codes/figures el
 - test_concurrent_refunds_only_one_approved →
   tests/graphql/test_refund.py::test_F1_concurrent_requests_of_one_account_approve_exactly_one
 """
+
 from datetime import timedelta
 
 from tests.acceptance.spec import (
@@ -70,8 +71,12 @@ async def test_F3_refund_returns_sources_excluding_voucher(client):
     p = await purchase(client, token, app, vouchers=[v])
     r = await refund(client, token, p["order"]["id"])
     assert r["refund"]["amount"]["amount"] == "1553.26"
-    assert await balance(client, token) == {"cash": "1000.00", "income": "500.00", "gift": "500.00",
-                                            "available": "2000.00"}
+    assert await balance(client, token) == {
+        "cash": "1000.00",
+        "income": "500.00",
+        "gift": "500.00",
+        "available": "2000.00",
+    }
     assert (await vouchers(client, token))[0]["usedAt"] is not None
 
 
@@ -173,8 +178,11 @@ async def test_F1_refund_check_order_used_before_already_refunded(client):
     """F-1: checks in order — ORDER_NOT_REFUNDABLE (POSTPAID) first; PACKAGE_USED comes before REFUND_ALREADY_USED."""
     _, token = await funded_owner(client)
     service = await issue_token(client, "SERVICE")
-    app1, app2, bare = (await new_app(client, token, "a"), await new_app(client, token, "b"),
-                        await new_app(client, token, "bare"))
+    app1, app2, bare = (
+        await new_app(client, token, "a"),
+        await new_app(client, token, "b"),
+        await new_app(client, token, "bare"),
+    )
     p1, p2 = await purchase(client, token, app1), await purchase(client, token, app2)
     await record_usage(client, service, [usage_event(bare, 1000), usage_event(app2, 10)])
     await advance(client, shanghai(2027, 1, 11, 1))

@@ -10,6 +10,7 @@ Duplicates removed (covered with the same scenario and the same figures elsewher
   tests/graphql/test_settlement.py::test_M4_no_im_charge_for_trial_or_no_package_months and
   tests/graphql/test_usage.py::test_M1_im_stats_are_idempotent_by_app_and_day (accepted 1, then 0 with 1 duplicate)
 """
+
 from datetime import timedelta
 
 from tests.acceptance.spec import (
@@ -103,10 +104,15 @@ async def test_M3_daily_settlement_uses_the_shanghai_calendar_day(client):
     service = await issue_token(client, "SERVICE")
     app = await new_app(client, token)
     await advance(client, shanghai(2027, 1, 11, 0, 30))
-    await record_usage(client, service, [usage_event(app, 1000, at=shanghai(2027, 1, 10, 23, 30)),
-                                         usage_event(app, 2000, at=shanghai(2027, 1, 11, 0, 10))])
+    await record_usage(
+        client,
+        service,
+        [
+            usage_event(app, 1000, at=shanghai(2027, 1, 10, 23, 30)),
+            usage_event(app, 2000, at=shanghai(2027, 1, 11, 0, 10)),
+        ],
+    )
     await advance(client, shanghai(2027, 1, 11, 1))
     assert [o["amount"]["amount"] for o in await orders_of(client, token, kind="POSTPAID")] == ["7.00"]
     await advance(client, shanghai(2027, 1, 12, 1))
-    assert sorted(o["amount"]["amount"] for o in await orders_of(client, token, kind="POSTPAID")) == [
-        "14.00", "7.00"]
+    assert sorted(o["amount"]["amount"] for o in await orders_of(client, token, kind="POSTPAID")) == ["14.00", "7.00"]

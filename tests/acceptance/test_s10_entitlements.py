@@ -6,6 +6,7 @@ Duplicates removed (covered with the same scenario and the same values elsewhere
   and ::test_N1_paid_editions (the same limits and the same feature sets: its COMMON and SEATS equal this suite's
   ALL_EDITION_FEATURES and SEATS, and no quota/limit code among the features)
 """
+
 from tests.acceptance.spec import (
     EXPIRY_1M,
     RECORD_USAGE,

@@ -16,6 +16,7 @@ Duplicates removed (covered with the same scenario and the same codes/limits els
   ::test_C2_advance_clock_backwards_is_refused_and_time_unchanged, ::test_C2_advance_clock_to_the_current_instant_is_allowed
   and ::test_C2_advance_clock_forward_returns_the_new_time
 """
+
 import asyncio
 import json
 
@@ -64,8 +65,20 @@ async def test_H1_partner_scopes(client):
     writer = await issue_token(client, "PARTNER", account_id, ["account:read", "packages:write"])
     assert error_codes(await gql(client, "{ me { id } }", None, reader)) == ["FORBIDDEN"]
     assert "errors" not in await gql(client, "{ orders { edges { cursor } } }", None, reader)
-    r = await gql(client, PURCHASE, {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1,
-                                               "acceptAgreements": True, "idempotencyKey": "partner"}}, reader)
+    r = await gql(
+        client,
+        PURCHASE,
+        {
+            "input": {
+                "sdkAppId": app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": "partner",
+            }
+        },
+        reader,
+    )
     assert error_codes(r) == ["FORBIDDEN"]
     assert data(await gql(client, "{ me { id } }", None, writer))["me"]["id"] == account_id
     p = await purchase(client, writer, app, idem="partner-ok")
@@ -142,9 +155,19 @@ async def test_C1_one_clock_jump_runs_timers_at_their_due_instants(client):
     await advance(client, shanghai(2027, 4, 20))
     evts = await events(client, token)
     assert all(isinstance(json.loads(e["data"]), dict) for e in evts)
-    seen = [(e["type"], ts(e["occurredAt"])) for e in evts
-            if e["type"] in {"USAGE_SETTLED", "ARREARS_STARTED", "ACCOUNT_SUSPENDED", "RENEWAL_REMINDER",
-                             "PACKAGE_EXPIRED", "APP_RECLAIMED"}]
+    seen = [
+        (e["type"], ts(e["occurredAt"]))
+        for e in evts
+        if e["type"]
+        in {
+            "USAGE_SETTLED",
+            "ARREARS_STARTED",
+            "ACCOUNT_SUSPENDED",
+            "RENEWAL_REMINDER",
+            "PACKAGE_EXPIRED",
+            "APP_RECLAIMED",
+        }
+    ]
     assert seen == [
         ("USAGE_SETTLED", shanghai(2027, 1, 11, 1)),
         ("ARREARS_STARTED", shanghai(2027, 1, 11, 1)),
@@ -163,8 +186,20 @@ async def test_H1_service_and_partner_roles_on_money_mutations(client):
     account_id, token = await funded_owner(client)
     app = await new_app(client, token)
     service = await issue_token(client, "SERVICE")
-    r = await gql(client, PURCHASE, {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1,
-                                               "acceptAgreements": True, "idempotencyKey": "svc"}}, service)
+    r = await gql(
+        client,
+        PURCHASE,
+        {
+            "input": {
+                "sdkAppId": app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": "svc",
+            }
+        },
+        service,
+    )
     assert error_codes(r) == ["FORBIDDEN"]
     p = await purchase(client, token, app)
     refunder = await issue_token(client, "PARTNER", account_id, ["refunds:write"])
@@ -200,8 +235,15 @@ async def test_V1_live_events_pushed_over_graphql_transport_ws(server):  # noqa:
         async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
             await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
             assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-                "query": "subscription { events { type sdkAppId data occurredAt } }"}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { events { type sdkAppId data occurredAt } }"},
+                    }
+                )
+            )
             await asyncio.sleep(0.5)
             assert (await purchase(http, token, app))["errors"] == []
             got = []

@@ -1,6 +1,7 @@
 """Habits the architecture rules out (issue 9), checked on the source text so a regression is a
 failing test, not a review comment: import cycles, literal error codes, oversized modules, wall
 clock reads outside the clock module, web frameworks inside the domain."""
+
 import ast
 import re
 from pathlib import Path
@@ -22,6 +23,7 @@ def modules(repo: Path = REPO) -> dict[str, Path]:
 def imports_of(path: Path, known: dict[str, Path]) -> set[str]:
     """Every module of ours that `path` imports, at module level or inside a function alike:
     an import deferred into a function still ties the two modules together."""
+
     def resolve(name: str) -> str | None:
         while name and name not in known:
             name = name.rpartition(".")[0]
@@ -73,17 +75,27 @@ def import_cycles(known: dict[str, Path]) -> list[list[str]]:
 
 
 def oversized(known: dict[str, Path], repo: Path = REPO) -> dict[str, int]:
-    return {str(p.relative_to(repo)): n for p in known.values()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    return {
+        str(p.relative_to(repo)): n
+        for p in known.values()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
 
 
-CLOCK_READS = re.compile(r"datetime\.(?:now|utcnow|today)\(|\btime\.(?:time|monotonic|perf_counter)(?:_ns)?\(|date\.today\("
-                         r"|^\s*from time import .*\b(?:time|monotonic|perf_counter)\b")
+CLOCK_READS = re.compile(
+    r"datetime\.(?:now|utcnow|today)\(|\btime\.(?:time|monotonic|perf_counter)(?:_ns)?\(|date\.today\("
+    r"|^\s*from time import .*\b(?:time|monotonic|perf_counter)\b"
+)
 
 
 def clock_reads(known: dict[str, Path], repo: Path = REPO) -> list[str]:
-    return [f"{p.relative_to(repo)}:{n}" for name, p in known.items() if name != "app.clock"
-            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if CLOCK_READS.search(line)]
+    return [
+        f"{p.relative_to(repo)}:{n}"
+        for name, p in known.items()
+        if name != "app.clock"
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if CLOCK_READS.search(line)
+    ]
 
 
 def test_no_import_cycles():
@@ -119,14 +131,20 @@ def test_the_domain_imports_no_web_or_queue_framework():
     for name, path in modules().items():
         if name.startswith("app.domain"):
             text = path.read_text(encoding="utf-8")
-            offenders += [f"{name}: {m}" for m in re.findall(r"^\s*(?:from|import) (strawberry|starlette|arq)\b", text, re.M)]
+            offenders += [
+                f"{name}: {m}" for m in re.findall(r"^\s*(?:from|import) (strawberry|starlette|arq)\b", text, re.M)
+            ]
     assert offenders == []
 
 
 def test_error_codes_come_from_the_enum():
     literal = re.compile(r'\b(?:DomainError|ApiError)\(\s*"[A-Z][A-Z0-9_]+"')
-    offenders = [f"{p.relative_to(REPO)}:{n}" for p in modules().values()
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    offenders = [
+        f"{p.relative_to(REPO)}:{n}"
+        for p in modules().values()
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if literal.search(line)
+    ]
     assert offenders == []
 
 
@@ -142,4 +160,6 @@ def test_nothing_imports_the_composition_root():
     """app.cli wires the commands together; a module importing it back would tie the domain or the
     servers to the command line (issue 9: the composition root is visibly separate)."""
     known = modules()
-    assert sorted(name for name, path in known.items() if "app.cli" in imports_of(path, known) - {name}) == ["app.__main__"]
+    assert sorted(name for name, path in known.items() if "app.cli" in imports_of(path, known) - {name}) == [
+        "app.__main__"
+    ]

@@ -14,6 +14,7 @@ while `app.domain.trace` collects the envelope steps the domain took:
 - a mutation that moved money (wrote a ledger transaction) is B-8, or listed in
   MONEY_WITHOUT_KEY with the rule that makes it run once.
 """
+
 from datetime import timedelta
 
 from graphql import build_schema
@@ -31,9 +32,24 @@ LOCK_ORDER = {"lock:account": 0, "lock:apps": 1, "lock:packages": 2, "lock:order
 
 # Lock the acting account first (caught up to now), then what the command touches, in order.
 ENVELOPE = {
-    "createApplication", "setRealNameVerified", "banAccount", "startTrial", "purchasePackage", "renewPackage",
-    "setAutoRenew", "creditAccount", "topUp", "grantVoucher", "upgradePackage", "requestRefund", "reviewRefund",
-    "setRefundReview", "setRenewFlag", "renewPackages", "alignExpiry", "cancelRenewal",
+    "createApplication",
+    "setRealNameVerified",
+    "banAccount",
+    "startTrial",
+    "purchasePackage",
+    "renewPackage",
+    "setAutoRenew",
+    "creditAccount",
+    "topUp",
+    "grantVoucher",
+    "upgradePackage",
+    "requestRefund",
+    "reviewRefund",
+    "setRefundReview",
+    "setRenewFlag",
+    "renewPackages",
+    "alignExpiry",
+    "cancelRenewal",
 }
 # The account lock without a catch-up: what they change owes nothing to any timer.
 ACCOUNT_LOCK_ONLY = {
@@ -52,9 +68,9 @@ NO_ACCOUNT_LOCK = {
     "setListPrice": "operators' catalog edit: locks the edition row (K-4)",
     "setEditionFeature": "operators' catalog edit: locks the feature cell (K-4)",
     "recordUsage": "a service's batch across many accounts (M-1): locks the packages it rates, and an account "
-                   "only when one of its packages owes a catch-up (C-1); idempotent by eventId",
+    "only when one of its packages owes a catch-up (C-1); idempotent by eventId",
     "redeliverWebhook": "one more attempt of one delivery (W-5), recorded on the delivery row as the relay "
-                        "records its attempts; disabling the endpoint, when it comes to that, locks the account",
+    "records its attempts; disabling the endpoint, when it comes to that, locks the account",
     "recordImStats": "one (app, day) row, idempotent by its key (M-1); rated by the daily settlement",
 }
 # Runs the timers (C-2): its steps are the timer tasks' own, checked by the timer test below.
@@ -63,7 +79,7 @@ TIMER_DOORS = {"advanceClock"}
 MONEY_WITHOUT_KEY = {
     "reviewRefund": "approving executes the refund once: a second review is REFUND_NOT_PENDING (F-2)",
     "advanceClock": "the timers charge under internal keys: one auto-renewal per (package, period), "
-                    "one settlement per (app, day)",
+    "one settlement per (app, day)",
 }
 # Worker tasks (WorkerSettings.functions and cron_jobs) and whether they write.
 TASKS = {
@@ -174,87 +190,226 @@ async def scenario(client, monkeypatch) -> Run:
     from app.settings import get_settings
 
     get_settings.cache_clear()
-    created = await run("createAccount", m("createAccount", "input: $i", "$i: CreateAccountInput!", "account { id } token"),
-                        {"i": {"name": "Acme", "type": "OWNER", "realNameVerified": True}}, OPERATOR)
+    created = await run(
+        "createAccount",
+        m("createAccount", "input: $i", "$i: CreateAccountInput!", "account { id } token"),
+        {"i": {"name": "Acme", "type": "OWNER", "realNameVerified": True}},
+        OPERATOR,
+    )
     account, token = created["account"]["id"], created["token"]
-    service = (await run("issueToken", m("issueToken", "role: $r", "$r: Role!", "token"), {"r": "SERVICE"},
-                         OPERATOR))["token"]
-    await run("setRealNameVerified", m("setRealNameVerified", "accountId: $a, verified: true", "$a: ID!", ACCOUNT),
-              {"a": account}, OPERATOR)
-    app = (await run("createApplication", m("createApplication", "name: $n", "$n: String!",
-                                            "application { sdkAppId }"), {"n": "one"}, token))["application"]["sdkAppId"]
-    endpoint = (await run("createWebhookEndpoint", m("createWebhookEndpoint", "url: $u", "$u: String!", ENDPOINT),
-                          {"u": "http://127.0.0.1:9/hook"}, token))["endpoint"]["id"]
-    await run("creditAccount", m("creditAccount", "accountId: $a, amount: \"100000.00\", source: \"cash\", "
-                                 "idempotencyKey: $k", "$a: ID!, $k: String!", ACCOUNT), {"a": account, "k": key()},
-              OPERATOR)
-    await run("topUp", m("topUp", "amount: \"10.00\", idempotencyKey: $k", "$k: String!", ACCOUNT), {"k": key()}, token)
-    voucher = (await run("grantVoucher", m("grantVoucher", "accountId: $a, amount: \"1.00\", expiresAt: $e",
-                                           "$a: ID!, $e: DateTime!", "voucher { id }"),
-                         {"a": account, "e": "2030-01-01T00:00:00Z"}, OPERATOR))["voucher"]["id"]
+    service = (await run("issueToken", m("issueToken", "role: $r", "$r: Role!", "token"), {"r": "SERVICE"}, OPERATOR))[
+        "token"
+    ]
+    await run(
+        "setRealNameVerified",
+        m("setRealNameVerified", "accountId: $a, verified: true", "$a: ID!", ACCOUNT),
+        {"a": account},
+        OPERATOR,
+    )
+    app = (
+        await run(
+            "createApplication",
+            m("createApplication", "name: $n", "$n: String!", "application { sdkAppId }"),
+            {"n": "one"},
+            token,
+        )
+    )["application"]["sdkAppId"]
+    endpoint = (
+        await run(
+            "createWebhookEndpoint",
+            m("createWebhookEndpoint", "url: $u", "$u: String!", ENDPOINT),
+            {"u": "http://127.0.0.1:9/hook"},
+            token,
+        )
+    )["endpoint"]["id"]
+    await run(
+        "creditAccount",
+        m(
+            "creditAccount",
+            'accountId: $a, amount: "100000.00", source: "cash", idempotencyKey: $k',
+            "$a: ID!, $k: String!",
+            ACCOUNT,
+        ),
+        {"a": account, "k": key()},
+        OPERATOR,
+    )
+    await run("topUp", m("topUp", 'amount: "10.00", idempotencyKey: $k', "$k: String!", ACCOUNT), {"k": key()}, token)
+    voucher = (
+        await run(
+            "grantVoucher",
+            m(
+                "grantVoucher",
+                'accountId: $a, amount: "1.00", expiresAt: $e',
+                "$a: ID!, $e: DateTime!",
+                "voucher { id }",
+            ),
+            {"a": account, "e": "2030-01-01T00:00:00Z"},
+            OPERATOR,
+        )
+    )["voucher"]["id"]
     trial_app, batch_app, align_app = [await new_app(client, token, n) for n in ("trial", "batch", "align")]
     await run("startTrial", m("startTrial", "sdkAppId: $s", "$s: Int!", PACKAGE), {"s": trial_app}, token)
-    await run("purchasePackage", m("purchasePackage", "input: $i", "$i: PurchaseInput!", ORDER), {"i": {
-        "sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True, "idempotencyKey": key(),
-        "voucherIds": [voucher]}}, token)
-    await run("renewPackage", m("renewPackage", "input: $i", "$i: RenewInput!", ORDER),
-              {"i": {"sdkAppId": app, "months": 1, "idempotencyKey": key()}}, token)
+    await run(
+        "purchasePackage",
+        m("purchasePackage", "input: $i", "$i: PurchaseInput!", ORDER),
+        {
+            "i": {
+                "sdkAppId": app,
+                "edition": "BASIC",
+                "months": 1,
+                "acceptAgreements": True,
+                "idempotencyKey": key(),
+                "voucherIds": [voucher],
+            }
+        },
+        token,
+    )
+    await run(
+        "renewPackage",
+        m("renewPackage", "input: $i", "$i: RenewInput!", ORDER),
+        {"i": {"sdkAppId": app, "months": 1, "idempotencyKey": key()}},
+        token,
+    )
     await run("setAutoRenew", m("setAutoRenew", "sdkAppId: $s, enabled: true", "$s: Int!", PACKAGE), {"s": app}, token)
-    await run("setRenewFlag", m("setRenewFlag", "sdkAppId: $s, flag: AUTO_RENEW", "$s: Int!", PACKAGE),
-              {"s": app}, token)
-    await run("upgradePackage", m("upgradePackage", "input: $i", "$i: UpgradeInput!", ORDER),
-              {"i": {"sdkAppId": app, "targetEdition": "ADVANCED", "idempotencyKey": key()}}, token)
+    await run(
+        "setRenewFlag", m("setRenewFlag", "sdkAppId: $s, flag: AUTO_RENEW", "$s: Int!", PACKAGE), {"s": app}, token
+    )
+    await run(
+        "upgradePackage",
+        m("upgradePackage", "input: $i", "$i: UpgradeInput!", ORDER),
+        {"i": {"sdkAppId": app, "targetEdition": "ADVANCED", "idempotencyKey": key()}},
+        token,
+    )
     for other in (batch_app, align_app):
         assert (await purchase(client, token, other))["errors"] == []
-    renewed = await run("renewPackages", m("renewPackages", "input: $i", "$i: BatchRenewInput!", BATCH),
-                        {"i": {"items": [{"sdkAppId": batch_app, "months": 1}], "idempotencyKey": key()}}, token)
-    await run("alignExpiry", m("alignExpiry", "input: $i", "$i: AlignExpiryInput!", BATCH),
-              {"i": {"sdkAppIds": [align_app], "day": 5, "idempotencyKey": key()}}, token)
-    await run("cancelRenewal", m("cancelRenewal", "orderId: $o, idempotencyKey: $k", "$o: ID!, $k: String!", REFUND),
-              {"o": renewed["orders"][0]["id"], "k": key()}, token)
+    renewed = await run(
+        "renewPackages",
+        m("renewPackages", "input: $i", "$i: BatchRenewInput!", BATCH),
+        {"i": {"items": [{"sdkAppId": batch_app, "months": 1}], "idempotencyKey": key()}},
+        token,
+    )
+    await run(
+        "alignExpiry",
+        m("alignExpiry", "input: $i", "$i: AlignExpiryInput!", BATCH),
+        {"i": {"sdkAppIds": [align_app], "day": 5, "idempotencyKey": key()}},
+        token,
+    )
+    await run(
+        "cancelRenewal",
+        m("cancelRenewal", "orderId: $o, idempotencyKey: $k", "$o: ID!, $k: String!", REFUND),
+        {"o": renewed["orders"][0]["id"], "k": key()},
+        token,
+    )
     # A second account whose refunds wait for review (F-2).
     other, other_token = await new_account(client, "Beta")
     await credit(client, other, "10000.00")
     bought = await purchase(client, other_token, await new_app(client, other_token))
-    await run("setRefundReview", m("setRefundReview", "accountId: $a, required: true", "$a: ID!", ACCOUNT),
-              {"a": other}, OPERATOR)
-    refund = (await run("requestRefund", m("requestRefund", "orderId: $o, idempotencyKey: $k", "$o: ID!, $k: String!",
-                                           REFUND), {"o": bought["order"]["id"], "k": key()}, other_token))["refund"]
+    await run(
+        "setRefundReview",
+        m("setRefundReview", "accountId: $a, required: true", "$a: ID!", ACCOUNT),
+        {"a": other},
+        OPERATOR,
+    )
+    refund = (
+        await run(
+            "requestRefund",
+            m("requestRefund", "orderId: $o, idempotencyKey: $k", "$o: ID!, $k: String!", REFUND),
+            {"o": bought["order"]["id"], "k": key()},
+            other_token,
+        )
+    )["refund"]
     assert refund["status"] == "PENDING_REVIEW"
-    await run("reviewRefund", m("reviewRefund", "refundId: $r, approve: true", "$r: ID!", REFUND),
-              {"r": refund["id"]}, OPERATOR)
-    await run("banAccount", m("banAccount", "accountId: $a, reason: \"spam\"", "$a: ID!", ACCOUNT), {"a": other},
-              OPERATOR)
+    await run(
+        "reviewRefund",
+        m("reviewRefund", "refundId: $r, approve: true", "$r: ID!", REFUND),
+        {"r": refund["id"]},
+        OPERATOR,
+    )
+    await run(
+        "banAccount", m("banAccount", 'accountId: $a, reason: "spam"', "$a: ID!", ACCOUNT), {"a": other}, OPERATOR
+    )
     usage = {"eventId": "ev-1", "sdkAppId": app, "kind": "AUDIO", "minutes": 5, "occurredAt": START.isoformat()}
-    await run("recordUsage", m("recordUsage", "events: $e", "$e: [UsageEventInput!]!", "accepted"), {"e": [usage]},
-              service)
-    await run("recordImStats", m("recordImStats", "sdkAppId: $s, day: \"2027-01-10\", dau: 3, peakGroups: 1",
-                                 "$s: Int!", "accepted"), {"s": app}, service)
+    await run(
+        "recordUsage", m("recordUsage", "events: $e", "$e: [UsageEventInput!]!", "accepted"), {"e": [usage]}, service
+    )
+    await run(
+        "recordImStats",
+        m("recordImStats", 'sdkAppId: $s, day: "2027-01-10", dau: 3, peakGroups: 1', "$s: Int!", "accepted"),
+        {"s": app},
+        service,
+    )
     # The webhook mutations, once the events above have made deliveries for the endpoint.
-    await run("updateWebhookEndpoint", m("updateWebhookEndpoint", "id: $e, description: \"main\"", "$e: ID!", ENDPOINT),
-              {"e": endpoint}, token)
+    await run(
+        "updateWebhookEndpoint",
+        m("updateWebhookEndpoint", 'id: $e, description: "main"', "$e: ID!", ENDPOINT),
+        {"e": endpoint},
+        token,
+    )
     await run("rotateWebhookSecret", m("rotateWebhookSecret", "id: $e", "$e: ID!", ENDPOINT), {"e": endpoint}, token)
-    page = data(await gql(client, "query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { edges { node { id } } } }",
-                          {"e": endpoint}, token))["webhookDeliveries"]["edges"]
-    await run("redeliverWebhook", m("redeliverWebhook", "deliveryId: $d", "$d: ID!", "delivery { id }"),
-              {"d": page[0]["node"]["id"]}, token)
-    await run("deleteWebhookEndpoint", m("deleteWebhookEndpoint", "id: $e", "$e: ID!", ENDPOINT), {"e": endpoint}, token)
+    page = data(
+        await gql(
+            client,
+            "query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { edges { node { id } } } }",
+            {"e": endpoint},
+            token,
+        )
+    )["webhookDeliveries"]["edges"]
+    await run(
+        "redeliverWebhook",
+        m("redeliverWebhook", "deliveryId: $d", "$d: ID!", "delivery { id }"),
+        {"d": page[0]["node"]["id"]},
+        token,
+    )
+    await run(
+        "deleteWebhookEndpoint", m("deleteWebhookEndpoint", "id: $e", "$e: ID!", ENDPOINT), {"e": endpoint}, token
+    )
     # Operators' catalog edits last: the prices above are the seeded ones (the fixture restores them).
-    change = (await run("schedulePriceChange", m(
-        "schedulePriceChange", "component: \"RTC_PREMIUM\", price: \"1600.00\", effectiveAt: $t", "$t: DateTime!",
-        "priceChange { id }"), {"t": (START + timedelta(days=60)).isoformat()}, OPERATOR))["priceChange"]["id"]
-    await run("cancelPriceChange", m("cancelPriceChange", "id: $c", "$c: ID!", "priceChange { id }"), {"c": change},
-              OPERATOR)
-    await run("upsertCampaign", m("upsertCampaign", "input: $i", "$i: CampaignInput!", "campaign { code }"), {"i": {
-        "code": "WRITE_PATH", "percentOfList": 90, "editions": ["BASIC"], "firstOrderOnly": False,
-        "enabled": False}}, OPERATOR)
-    await run("setListPrice", m("setListPrice", "edition: BASIC, price: \"3500.00\"", "", "edition { code }"), {},
-              OPERATOR)
-    await run("setEditionFeature", m("setEditionFeature", "edition: BASIC, feature: \"SEAT_MODES\", included: true",
-                                     "", "edition { code }"), {}, OPERATOR)
+    change = (
+        await run(
+            "schedulePriceChange",
+            m(
+                "schedulePriceChange",
+                'component: "RTC_PREMIUM", price: "1600.00", effectiveAt: $t',
+                "$t: DateTime!",
+                "priceChange { id }",
+            ),
+            {"t": (START + timedelta(days=60)).isoformat()},
+            OPERATOR,
+        )
+    )["priceChange"]["id"]
+    await run(
+        "cancelPriceChange", m("cancelPriceChange", "id: $c", "$c: ID!", "priceChange { id }"), {"c": change}, OPERATOR
+    )
+    await run(
+        "upsertCampaign",
+        m("upsertCampaign", "input: $i", "$i: CampaignInput!", "campaign { code }"),
+        {
+            "i": {
+                "code": "WRITE_PATH",
+                "percentOfList": 90,
+                "editions": ["BASIC"],
+                "firstOrderOnly": False,
+                "enabled": False,
+            }
+        },
+        OPERATOR,
+    )
+    await run(
+        "setListPrice", m("setListPrice", 'edition: BASIC, price: "3500.00"', "", "edition { code }"), {}, OPERATOR
+    )
+    await run(
+        "setEditionFeature",
+        m("setEditionFeature", 'edition: BASIC, feature: "SEAT_MODES", included: true', "", "edition { code }"),
+        {},
+        OPERATOR,
+    )
     # Past the first package's expiry: its auto-renewal is charged by the timers advanceClock runs.
-    await run("advanceClock", m("advanceClock", "to: $t", "$t: DateTime!", "now timersRun"),
-              {"t": (START + timedelta(days=70)).isoformat()}, OPERATOR)
+    await run(
+        "advanceClock",
+        m("advanceClock", "to: $t", "$t: DateTime!", "now timersRun"),
+        {"t": (START + timedelta(days=70)).isoformat()},
+        OPERATOR,
+    )
     return run
 
 
@@ -301,9 +456,12 @@ async def test_timer_tasks_lock_in_order_and_charge_once(client):
     await clock.set_simulated_now(START + timedelta(days=40))
     seen: dict[str, list[str]] = {}
     package_id = int(bought[0]["package"]["id"])
-    for name, call in (("run_package_timers", tasks.run_package_timers({}, package_id)),
-                       ("run_account_timers", tasks.run_account_timers({}, int(account))),
-                       ("sweep", tasks.sweep({})), ("relay_webhooks", tasks.relay_webhooks({}))):
+    for name, call in (
+        ("run_package_timers", tasks.run_package_timers({}, package_id)),
+        ("run_account_timers", tasks.run_account_timers({}, int(account))),
+        ("sweep", tasks.sweep({})),
+        ("relay_webhooks", tasks.relay_webhooks({})),
+    ):
         with trace.collect() as steps:
             await call
         seen[name] = steps

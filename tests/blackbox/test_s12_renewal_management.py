@@ -1,5 +1,6 @@
 """§12 renewal management, black-box: written from SPEC.md and the contract alone (GraphQL only,
 simulated time through advanceClock), as a cross-check of the implementation's own tests."""
+
 from datetime import timedelta
 
 from tests.conftest import OPERATOR, START
@@ -19,8 +20,10 @@ from tests.money import (
     voucher,
 )
 
-PKG = "sdkAppId edition status expiresAt autoRenew autoRenewMonths renewFlag renewalPrice { amount } " \
-      "rtc { expiresAt } im { expiresAt }"
+PKG = (
+    "sdkAppId edition status expiresAt autoRenew autoRenewMonths renewFlag renewalPrice { amount } "
+    "rtc { expiresAt } im { expiresAt }"
+)
 SET_FLAG = f"""mutation($a: Int!, $f: RenewFlag!, $m: Int) {{ setRenewFlag(sdkAppId: $a, flag: $f, months: $m) {{
   package {{ {PKG} }} errors {{ code field message }} }} }}"""
 RENEWALS = f"""query($f: RenewalFilter, $first: Int, $after: String) {{ renewals(filter: $f, first: $first, after: $after) {{
@@ -56,13 +59,17 @@ def errs(payload):
 
 # --- R-6 renew flags ---------------------------------------------------------------------------
 
+
 async def test_R6_flags_default_manual_and_auto_renew_is_the_flag(client):
     _, token, app, bought = await owner_with_basic(client)
     assert bought["package"]["autoRenew"] is False
     result = data(await gql(client, SET_FLAG, {"a": app, "f": "AUTO_RENEW", "m": 3}, token))["setRenewFlag"]
     assert result["errors"] == []
-    assert (result["package"]["renewFlag"], result["package"]["autoRenew"], result["package"]["autoRenewMonths"]) \
-        == ("AUTO_RENEW", True, 3)
+    assert (result["package"]["renewFlag"], result["package"]["autoRenew"], result["package"]["autoRenewMonths"]) == (
+        "AUTO_RENEW",
+        True,
+        3,
+    )
     result = data(await gql(client, SET_FLAG, {"a": app, "f": "NO_RENEW"}, token))["setRenewFlag"]
     assert (result["package"]["renewFlag"], result["package"]["autoRenew"]) == ("NO_RENEW", False)
     changed = of_type(await events(client, token, app), "RENEW_FLAG_CHANGED")
@@ -78,8 +85,9 @@ async def test_R6_auto_renew_months_out_of_range_and_trials_refused(client):
         result = data(await gql(client, SET_FLAG, {"a": app, "f": "AUTO_RENEW", "m": months}, token))["setRenewFlag"]
         assert [e["code"] for e in result["errors"]] == ["INVALID_DURATION"]
     other = await new_app(client, token)
-    trial = data(await gql(client, "mutation($a: Int!) { startTrial(sdkAppId: $a) { errors { code } } }",
-                           {"a": other}, token))["startTrial"]
+    trial = data(
+        await gql(client, "mutation($a: Int!) { startTrial(sdkAppId: $a) { errors { code } } }", {"a": other}, token)
+    )["startTrial"]
     assert trial["errors"] == []
     result = data(await gql(client, SET_FLAG, {"a": other, "f": "NO_RENEW"}, token))["setRenewFlag"]
     assert [e["code"] for e in result["errors"]] == ["NO_ACTIVE_PACKAGE"]
@@ -96,6 +104,7 @@ async def test_R6_no_renew_gets_no_reminders_manual_does(client):
 
 
 # --- R-7 the renewal list -----------------------------------------------------------------------
+
 
 async def test_R7_list_ordered_by_expiry_with_filters_and_renewal_price(client):
     account_id, token = await new_account(client)
@@ -132,6 +141,7 @@ async def test_R7_bad_filter_and_page_size_are_errors(client):
 
 # --- R-8 batch renewal ---------------------------------------------------------------------------
 
+
 async def test_R8_batch_renews_in_item_order_with_vouchers_in_order(client):
     account_id, token = await new_account(client)
     await credit(client, account_id, "100000.00")
@@ -141,9 +151,20 @@ async def test_R8_batch_renews_in_item_order_with_vouchers_in_order(client):
     big = await voucher(client, account_id, "4000.00")
     small = await voucher(client, account_id, "100.00")
     before = await balance(client, token)
-    result = data(await gql(client, BATCH, {"i": {
-        "items": [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 2, "scope": "RTC_ONLY"}],
-        "voucherIds": [big, small], "idempotencyKey": key()}}, token))["renewPackages"]
+    result = data(
+        await gql(
+            client,
+            BATCH,
+            {
+                "i": {
+                    "items": [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 2, "scope": "RTC_ONLY"}],
+                    "voucherIds": [big, small],
+                    "idempotencyKey": key(),
+                }
+            },
+            token,
+        )
+    )["renewPackages"]
     assert result["errors"] == []
     got = [(o["kind"], o["sdkAppId"], o["amount"]["amount"], o["paid"]["voucher"]["amount"]) for o in result["orders"]]
     # A: 2999.00, all of it from the 4000.00 voucher; B: RTC_ULTIMATE 5000 × 2 = 10000.00, 100.00 from the
@@ -196,13 +217,20 @@ async def test_R8_insufficient_balance_on_the_total(client):
     a, b = await new_app(client, token), await new_app(client, token)
     assert (await purchase(client, token, a, "BASIC", 1))["errors"] == []  # 1653.26 (first order)
     assert (await purchase(client, token, b, "BASIC", 1))["errors"] == []  # 2463.02 (ALL_CUSTOMERS); 2883.72 left
-    result = data(await gql(client, BATCH, {"i": {"items": [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 1}],
-                                                  "idempotencyKey": key()}}, token))["renewPackages"]
+    result = data(
+        await gql(
+            client,
+            BATCH,
+            {"i": {"items": [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 1}], "idempotencyKey": key()}},
+            token,
+        )
+    )["renewPackages"]
     assert [e["code"] for e in result["errors"]] == ["INSUFFICIENT_BALANCE"]
     assert (await balance(client, token))["available"] == "2883.72"
 
 
 # --- R-9 unified expiry day ----------------------------------------------------------------------
+
 
 async def test_R9_worked_example_quote_then_alignment_then_renewal_on_the_25th(client):
     _, token, app, _ = await owner_with_basic(client)  # 2027-01-10 00:00 → 02-10 00:00
@@ -210,8 +238,9 @@ async def test_R9_worked_example_quote_then_alignment_then_renewal_on_the_25th(c
     assert [l["amount"]["amount"] for l in quote["lines"]] == ["803.57", "803.04"]
     assert quote["total"]["amount"] == "1606.61"
     before = await balance(client, token)
-    result = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 25, "idempotencyKey": key()}},
-                            token))["alignExpiry"]
+    result = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 25, "idempotencyKey": key()}}, token))[
+        "alignExpiry"
+    ]
     assert result["errors"] == []
     assert [(o["kind"], o["amount"]["amount"]) for o in result["orders"]] == [("ALIGNMENT", "1606.61")]
     package = result["packages"][0]
@@ -219,8 +248,14 @@ async def test_R9_worked_example_quote_then_alignment_then_renewal_on_the_25th(c
     after = await balance(client, token)
     assert round(float(before["available"]) - float(after["available"]), 2) == 1606.61
     await advance(client, shanghai(2027, 2, 10))  # the short RTC month starts: 203,571 minutes
-    app_state = data(await gql(client, "query($a: Int!) { application(sdkAppId: $a) { package { includedMinutesLeft } } }",
-                               {"a": app}, token))["application"]
+    app_state = data(
+        await gql(
+            client,
+            "query($a: Int!) { application(sdkAppId: $a) { package { includedMinutesLeft } } }",
+            {"a": app},
+            token,
+        )
+    )["application"]
     assert app_state["package"]["includedMinutesLeft"] == 203_571
     renewed = await renew(client, token, app, 1)
     assert renewed["errors"] == []
@@ -231,31 +266,36 @@ async def test_R9_worked_example_quote_then_alignment_then_renewal_on_the_25th(c
 async def test_R9_already_aligned_changes_nothing_and_bad_day_and_no_package(client):
     _, token, app, _ = await owner_with_basic(client)
     before = await balance(client, token)
-    same = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 10, "idempotencyKey": key()}},
-                          token))["alignExpiry"]
+    same = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 10, "idempotencyKey": key()}}, token))[
+        "alignExpiry"
+    ]
     assert same["errors"] == [] and same["orders"] == []  # 02-10 00:00 is already day 10 at 00:00
     assert await balance(client, token) == before
     for day in (0, 29):
-        bad = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": day, "idempotencyKey": key()}},
-                             token))["alignExpiry"]
+        bad = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": day, "idempotencyKey": key()}}, token))[
+            "alignExpiry"
+        ]
         assert [e["code"] for e in bad["errors"]] == ["INVALID_DAY"]
     bare = await new_app(client, token)
-    none = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app, bare], "day": 25, "idempotencyKey": key()}},
-                          token))["alignExpiry"]
+    none = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app, bare], "day": 25, "idempotencyKey": key()}}, token))[
+        "alignExpiry"
+    ]
     assert errs(none) == [("NO_ACTIVE_PACKAGE", "sdkAppIds.1")]
     assert await balance(client, token) == before
 
 
 async def test_R9_alignment_orders_are_not_refundable(client):
     _, token, app, _ = await owner_with_basic(client)
-    result = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 25, "idempotencyKey": key()}},
-                            token))["alignExpiry"]
+    result = data(await gql(client, ALIGN, {"i": {"sdkAppIds": [app], "day": 25, "idempotencyKey": key()}}, token))[
+        "alignExpiry"
+    ]
     order_id = result["orders"][0]["id"]
     refused = data(await gql(client, REFUND, {"o": order_id, "k": key()}, token))["requestRefund"]
     assert [e["code"] for e in refused["errors"]] == ["ORDER_NOT_REFUNDABLE"]
 
 
 # --- F-5 cancelling a renewal not yet started ----------------------------------------------------
+
 
 async def test_F5_cancel_a_renewal_before_its_period_keeps_the_no_reason_refund(client):
     _, token, app, bought = await owner_with_basic(client)
@@ -265,11 +305,16 @@ async def test_F5_cancel_a_renewal_before_its_period_keeps_the_no_reason_refund(
     result = data(await gql(client, CANCEL, {"o": renewal["order"]["id"], "k": key()}, token))["cancelRenewal"]
     assert result["errors"] == []
     refund = result["refund"]
-    assert (refund["status"], refund["amount"]["amount"], refund["order"]["status"]) == ("APPROVED", "5998.00", "REFUNDED")
+    assert (refund["status"], refund["amount"]["amount"], refund["order"]["status"]) == (
+        "APPROVED",
+        "5998.00",
+        "REFUNDED",
+    )
     after = await balance(client, token)
     assert round(float(after["available"]) - float(before["available"]), 2) == 5998.00
-    state = data(await gql(client, "query($a: Int!) { application(sdkAppId: $a) { package { expiresAt } } }",
-                           {"a": app}, token))["application"]
+    state = data(
+        await gql(client, "query($a: Int!) { application(sdkAppId: $a) { package { expiresAt } } }", {"a": app}, token)
+    )["application"]
     assert state["package"]["expiresAt"][:19] == "2027-02-09T16:00:00"
     assert len(of_type(await events(client, token, app), "RENEWAL_CANCELLED")) == 1
     # The account's one no-reason refund is still there (F-1, F-5).

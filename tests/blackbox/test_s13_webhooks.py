@@ -1,5 +1,6 @@
 """§13 webhooks, black-box: a real HTTP receiver on 127.0.0.1, signatures checked with the
 `standardwebhooks` library, retries in simulated time (advanceClock runs them)."""
+
 import base64
 import json
 import threading
@@ -65,8 +66,14 @@ def private_ok(monkeypatch):
 async def test_W1_W7_endpoint_rules(client, monkeypatch):
     monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "false")
     _, token = await new_account(client)
-    for url in ("http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://[::1]/x",
-                "https://169.254.169.254/latest", "ftp://example.com/x"):
+    for url in (
+        "http://hooks.example.com/x",
+        "https://127.0.0.1/x",
+        "https://10.1.2.3/x",
+        "https://[::1]/x",
+        "https://169.254.169.254/latest",
+        "ftp://example.com/x",
+    ):
         result = data(await gql(client, CREATE, {"u": url}, token))["createWebhookEndpoint"]
         assert [e["code"] for e in result["errors"]] == ["INVALID_WEBHOOK_URL"], url
         assert result["secret"] is None
@@ -76,7 +83,9 @@ async def test_W1_create_list_limits_and_secret(client, private_ok):
     _, token = await new_account(client)
     receiver = Receiver()
     try:
-        created = data(await gql(client, CREATE, {"u": receiver.url, "t": None, "d": "main"}, token))["createWebhookEndpoint"]
+        created = data(await gql(client, CREATE, {"u": receiver.url, "t": None, "d": "main"}, token))[
+            "createWebhookEndpoint"
+        ]
         assert created["errors"] == []
         assert created["endpoint"]["eventTypes"] == [] and created["endpoint"]["enabled"] is True
         secret = created["secret"]
@@ -111,8 +120,9 @@ async def test_W2_signed_body_headers_and_sequence_order(client, private_ok):
             headers = request["headers"]
             assert headers["content-type"].startswith("application/json")
             assert int(headers["webhook-timestamp"]) == int(START.timestamp())
-            Webhook(secret).verify(request["body"], {k: headers[k] for k in
-                                                     ("webhook-id", "webhook-timestamp", "webhook-signature")})
+            Webhook(secret).verify(
+                request["body"], {k: headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+            )
             body = json.loads(request["body"])
             assert set(body) == {"id", "type", "accountId", "sdkAppId", "sequence", "occurredAt", "data"}
             assert headers["webhook-id"] == body["id"]

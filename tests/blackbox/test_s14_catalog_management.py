@@ -1,4 +1,5 @@
 """§14 catalog management, black-box: written from SPEC.md and the contract alone."""
+
 import json
 from datetime import datetime, timedelta
 
@@ -45,7 +46,9 @@ async def total(client, edition="BASIC", months=2, token=None) -> str:
 
 
 async def schedule(client, component, price, at) -> dict:
-    return data(await gql(client, SCHEDULE, {"c": component, "p": price, "t": iso(at)}, OPERATOR))["schedulePriceChange"]
+    return data(await gql(client, SCHEDULE, {"c": component, "p": price, "t": iso(at)}, OPERATOR))[
+        "schedulePriceChange"
+    ]
 
 
 async def test_K1_a_scheduled_price_applies_from_its_instant_exactly(client):
@@ -106,8 +109,11 @@ async def test_K1_R2_auto_renewal_one_second_before_a_change_pays_the_old_price(
 
 async def test_K2_a_rise_notifies_exactly_the_auto_renewing_holders_of_the_component(client):
     holders = {}
-    for name, edition, auto in (("auto-basic", "BASIC", True), ("manual-basic", "BASIC", False),
-                                ("auto-advanced", "ADVANCED", True)):
+    for name, edition, auto in (
+        ("auto-basic", "BASIC", True),
+        ("manual-basic", "BASIC", False),
+        ("auto-advanced", "ADVANCED", True),
+    ):
         account_id, token = await new_account(client, name=name)
         await credit(client, account_id, "20000.00")
         app = await new_app(client, token)
@@ -122,21 +128,35 @@ async def test_K2_a_rise_notifies_exactly_the_auto_renewing_holders_of_the_compo
     notice = notices["auto-basic"][0]
     assert notice["sdkAppId"] is None
     payload = json.loads(notice["data"])
-    assert {k: payload[k] for k in ("component", "oldPrice", "newPrice")} == \
-        {"component": "RTC_PREMIUM", "oldPrice": "1500.00", "newPrice": "1600.00"}
+    assert {k: payload[k] for k in ("component", "oldPrice", "newPrice")} == {
+        "component": "RTC_PREMIUM",
+        "oldPrice": "1500.00",
+        "newPrice": "1600.00",
+    }
     assert datetime.fromisoformat(payload["effectiveAt"].replace("Z", "+00:00")) == at
 
 
 async def test_K3_campaign_window_edges_and_percent_bounds(client):
     starts, ends = START + timedelta(days=1), START + timedelta(days=2)
-    spring = {"code": "SPRING", "percentOfList": 40, "editions": ["BASIC"], "firstOrderOnly": False,
-              "startsAt": iso(starts), "endsAt": iso(ends), "enabled": True}
+    spring = {
+        "code": "SPRING",
+        "percentOfList": 40,
+        "editions": ["BASIC"],
+        "firstOrderOnly": False,
+        "startsAt": iso(starts),
+        "endsAt": iso(ends),
+        "enabled": True,
+    }
     for percent in (0, 100):
         bad = data(await gql(client, UPSERT, {"i": {**spring, "percentOfList": percent}}, OPERATOR))["upsertCampaign"]
         assert [e["code"] for e in bad["errors"]] == ["INVALID_PERCENT"]
     assert data(await gql(client, UPSERT, {"i": spring}, OPERATOR))["upsertCampaign"]["errors"] == []
-    expected = {starts - timedelta(seconds=1): "1653.26", starts: "1349.60", ends - timedelta(seconds=1): "1349.60",
-                ends: "1653.26"}
+    expected = {
+        starts - timedelta(seconds=1): "1653.26",
+        starts: "1349.60",
+        ends - timedelta(seconds=1): "1349.60",
+        ends: "1653.26",
+    }
     for at, amount in expected.items():
         await advance(client, at)
         quote = data(await gql(client, QUOTE, {"e": "BASIC", "m": 1}))["quote"]
@@ -146,8 +166,15 @@ async def test_K3_campaign_window_edges_and_percent_bounds(client):
 
 
 async def test_K3_public_campaigns_are_those_in_effect_operators_see_all(client):
-    off = {"code": "OFF", "percentOfList": 10, "editions": ["BASIC"], "firstOrderOnly": False,
-           "startsAt": None, "endsAt": None, "enabled": False}
+    off = {
+        "code": "OFF",
+        "percentOfList": 10,
+        "editions": ["BASIC"],
+        "firstOrderOnly": False,
+        "startsAt": None,
+        "endsAt": None,
+        "enabled": False,
+    }
     assert data(await gql(client, UPSERT, {"i": off}, OPERATOR))["upsertCampaign"]["errors"] == []
     public = {c["code"] for c in data(await gql(client, CAMPAIGNS))["campaigns"]}
     assert "OFF" not in public and {"FIRST_ORDER", "ALL_CUSTOMERS"} <= public

@@ -1,4 +1,5 @@
 """§15 operating it, black-box: metrics, readiness and query cost, from SPEC.md alone."""
+
 import re
 
 import pytest
@@ -30,9 +31,15 @@ async def test_O1_health_readiness_and_metric_names(client):
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/readyz")).status_code == 200
     text = (await client.get("/metrics")).text
-    for name in ("roomkit_requests_total", "roomkit_request_duration_seconds", "roomkit_orders_total",
-                 "roomkit_order_amount_fen_total", "roomkit_auto_renew_attempts_total",
-                 "roomkit_timer_lateness_seconds", "roomkit_timers_due"):
+    for name in (
+        "roomkit_requests_total",
+        "roomkit_request_duration_seconds",
+        "roomkit_orders_total",
+        "roomkit_order_amount_fen_total",
+        "roomkit_auto_renew_attempts_total",
+        "roomkit_timer_lateness_seconds",
+        "roomkit_timers_due",
+    ):
         assert f"# TYPE {name}" in text or f"# HELP {name}" in text, name
 
 
@@ -45,8 +52,10 @@ async def test_O1_a_purchase_moves_the_order_counters_by_exactly_its_amount(clie
     after = (await client.get("/metrics")).text
     labels = {"kind": "PURCHASE", "edition": "BASIC"}
     assert sample(after, "roomkit_orders_total", **labels) - sample(before, "roomkit_orders_total", **labels) == 1
-    assert (sample(after, "roomkit_order_amount_fen_total", **labels)
-            - sample(before, "roomkit_order_amount_fen_total", **labels)) == 165326
+    assert (
+        sample(after, "roomkit_order_amount_fen_total", **labels)
+        - sample(before, "roomkit_order_amount_fen_total", **labels)
+    ) == 165326
 
 
 async def test_H4_metered_answers_carry_their_cost_service_tokens_are_not_metered(client):

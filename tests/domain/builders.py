@@ -2,6 +2,7 @@
 (accounts, funding, packages, usage), exactly as the API would make it — no HTTP, no hand-written
 rows. Instants are explicit; the simulated clock is moved along so that readers of `clock.now()`
 agree with the `at` passed to services."""
+
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -42,15 +43,15 @@ async def at(instant: datetime) -> datetime:
 
 
 async def owner(name="Acme", verified=True) -> Account:
-    account, _ = await accounts.create_account(name=name, type="OWNER", owner_id=None,
-                                               real_name_verified=verified, now=await clock.now())
+    account, _ = await accounts.create_account(
+        name=name, type="OWNER", owner_id=None, real_name_verified=verified, now=await clock.now()
+    )
     return account
 
 
 def caller(account: Account) -> Caller:
     """What `authenticate` resolves a CUSTOMER token of `account` to."""
-    return Caller(role="CUSTOMER", account_id=account.payer_id, actor_account_id=account.id,
-                  actor_type=account.type)
+    return Caller(role="CUSTOMER", account_id=account.payer_id, actor_account_id=account.id, actor_type=account.type)
 
 
 async def fund(account: Account, fen: int, source="cash") -> None:
@@ -61,24 +62,37 @@ async def app(account: Account, name="Room app") -> int:
     return (await accounts.create_application(account.id, name, await clock.now())).sdk_app_id
 
 
-async def buy(account: Account, sdk_app_id: int, edition="BASIC", months=1, *, auto_renew=False,
-              vouchers=()) -> Order:
-    return await packages.purchase(caller(account), sdk_app_id=sdk_app_id, edition=edition, months=months,
-                                   auto_renew=auto_renew, accept_agreements=True, voucher_ids=list(vouchers),
-                                   at=await clock.now())
+async def buy(account: Account, sdk_app_id: int, edition="BASIC", months=1, *, auto_renew=False, vouchers=()) -> Order:
+    return await packages.purchase(
+        caller(account),
+        sdk_app_id=sdk_app_id,
+        edition=edition,
+        months=months,
+        auto_renew=auto_renew,
+        accept_agreements=True,
+        voucher_ids=list(vouchers),
+        at=await clock.now(),
+    )
 
 
 async def renew(account: Account, sdk_app_id: int, months=1, scope="FULL", vouchers=()) -> Order:
-    return await packages.renew(caller(account), sdk_app_id=sdk_app_id, months=months, scope=scope,
-                                voucher_ids=list(vouchers), at=await clock.now())
+    return await packages.renew(
+        caller(account),
+        sdk_app_id=sdk_app_id,
+        months=months,
+        scope=scope,
+        voucher_ids=list(vouchers),
+        at=await clock.now(),
+    )
 
 
 async def trial(account: Account, sdk_app_id: int) -> Package:
     return await packages.start_trial(caller(account), sdk_app_id, at=await clock.now())
 
 
-async def use(sdk_app_id: int, minutes: int, occurred_at: datetime | None = None, kind="AUDIO",
-              now: datetime | None = None) -> None:
+async def use(
+    sdk_app_id: int, minutes: int, occurred_at: datetime | None = None, kind="AUDIO", now: datetime | None = None
+) -> None:
     """One usage event (M-1), recorded at `now` (default: when it happened, or the clock if later)."""
     if now is None:
         now = max(await clock.now(), occurred_at or START)

@@ -1,4 +1,5 @@
 """A-1, H-1, H-2, P-1 straight against app.domain.accounts.service (no HTTP)."""
+
 import asyncio
 import hashlib
 
@@ -32,7 +33,12 @@ async def test_A1_create_owner_account():
     account, token = await owner("  Acme  ", verified=False)
     row = await Account.get(id=account.id)
     assert (row.name, row.type, row.owner_id, row.real_name_verified, row.status) == (
-        "Acme", "OWNER", None, False, "NORMAL")
+        "Acme",
+        "OWNER",
+        None,
+        False,
+        "NORMAL",
+    )
     assert (row.cash_fen, row.income_fen, row.gift_fen, row.available_fen) == (0, 0, 0, 0)
     assert row.created_at == START
     assert row.payer_id == row.id
@@ -61,8 +67,12 @@ async def test_A1_member_without_owner_is_invalid_owner(type_):
 async def test_A1_owner_must_exist_and_be_an_owner():
     boss, _ = await owner()
     sub, _ = await member(boss.id)
-    for type_, owner_id in (("SUB_USER", sub.id), ("COLLABORATOR", sub.id), ("SUB_USER", boss.id + 1000),
-                            ("OWNER", boss.id)):
+    for type_, owner_id in (
+        ("SUB_USER", sub.id),
+        ("COLLABORATOR", sub.id),
+        ("SUB_USER", boss.id + 1000),
+        ("OWNER", boss.id),
+    ):
         with pytest.raises(DomainError) as excinfo:
             await accounts.create_account(name="X", type=type_, owner_id=owner_id, real_name_verified=True, now=START)
         assert refused(excinfo) == ("INVALID_OWNER", "ownerId"), (type_, owner_id)
@@ -86,11 +96,16 @@ async def test_A1_unknown_account_type_and_bad_names():
 
 async def test_H1_issue_partner_token_sorts_and_dedups_scopes():
     boss, _ = await owner()
-    token = await accounts.issue_token(account_id=boss.id, role="PARTNER",
-                                       scopes=["orders:read", "account:read", "orders:read"], now=START)
+    token = await accounts.issue_token(
+        account_id=boss.id, role="PARTNER", scopes=["orders:read", "account:read", "orders:read"], now=START
+    )
     row = await ApiToken.get(token_hash=accounts.hash_token(token))
     assert (row.role, row.account_id, row.scopes, row.created_at) == (
-        "PARTNER", boss.id, ["account:read", "orders:read"], START)
+        "PARTNER",
+        boss.id,
+        ["account:read", "orders:read"],
+        START,
+    )
 
 
 async def test_H1_issue_token_validation():
@@ -102,8 +117,10 @@ async def test_H1_issue_token_validation():
         (dict(account_id=boss.id + 1000, role="PARTNER", scopes=["account:read"]), ("NOT_FOUND", "accountId")),
         (dict(account_id=boss.id, role="SERVICE", scopes=None), ("INVALID_ROLE", "accountId")),
         (dict(account_id=boss.id, role="OPERATOR", scopes=None), ("INVALID_ROLE", "accountId")),
-        (dict(account_id=boss.id, role="PARTNER", scopes=["account:read", "billing:admin"]),
-         ("INVALID_SCOPE", "scopes")),
+        (
+            dict(account_id=boss.id, role="PARTNER", scopes=["account:read", "billing:admin"]),
+            ("INVALID_SCOPE", "scopes"),
+        ),
         (dict(account_id=boss.id, role="CUSTOMER", scopes=["account:read"]), ("INVALID_SCOPE", "scopes")),
         (dict(account_id=None, role="SERVICE", scopes=["account:read"]), ("INVALID_SCOPE", "scopes")),
     ]
@@ -116,10 +133,12 @@ async def test_H1_issue_token_validation():
 
 async def test_H1_tokens_are_stored_as_sha256_hashes_only():
     boss, customer = await owner()
-    tokens = [customer,
-              await accounts.issue_token(account_id=boss.id, role="PARTNER", scopes=["account:read"], now=START),
-              await accounts.issue_token(account_id=None, role="SERVICE", scopes=None, now=START),
-              await accounts.issue_token(account_id=None, role="OPERATOR", scopes=[], now=START)]
+    tokens = [
+        customer,
+        await accounts.issue_token(account_id=boss.id, role="PARTNER", scopes=["account:read"], now=START),
+        await accounts.issue_token(account_id=None, role="SERVICE", scopes=None, now=START),
+        await accounts.issue_token(account_id=None, role="OPERATOR", scopes=[], now=START),
+    ]
     assert len(set(tokens)) == 4
     rows = await ApiToken.all().order_by("id").values()
     assert [r["token_hash"] for r in rows] == [hashlib.sha256(t.encode()).hexdigest() for t in tokens]
@@ -133,8 +152,9 @@ async def test_H1_tokens_are_stored_as_sha256_hashes_only():
 async def test_H1_authenticate_owner_customer_token():
     boss, token = await owner()
     caller = await accounts.authenticate(token, OPERATOR_TOKEN)
-    assert caller == Caller(role="CUSTOMER", account_id=boss.id, actor_account_id=boss.id, actor_type="OWNER",
-                            scopes=frozenset())
+    assert caller == Caller(
+        role="CUSTOMER", account_id=boss.id, actor_account_id=boss.id, actor_type="OWNER", scopes=frozenset()
+    )
 
 
 @pytest.mark.parametrize("type_", ["SUB_USER", "COLLABORATOR"])
@@ -142,17 +162,23 @@ async def test_A1_H1_authenticate_member_acts_for_owner(type_):
     boss, _ = await owner()
     sub, token = await member(boss.id, type_)
     caller = await accounts.authenticate(token, OPERATOR_TOKEN)
-    assert caller == Caller(role="CUSTOMER", account_id=boss.id, actor_account_id=sub.id, actor_type=type_,
-                            scopes=frozenset())
+    assert caller == Caller(
+        role="CUSTOMER", account_id=boss.id, actor_account_id=sub.id, actor_type=type_, scopes=frozenset()
+    )
 
 
 async def test_H1_authenticate_partner_service_operator():
     boss, _ = await owner()
-    partner = await accounts.issue_token(account_id=boss.id, role="PARTNER", scopes=["account:read", "orders:read"],
-                                         now=START)
+    partner = await accounts.issue_token(
+        account_id=boss.id, role="PARTNER", scopes=["account:read", "orders:read"], now=START
+    )
     assert await accounts.authenticate(partner, OPERATOR_TOKEN) == Caller(
-        role="PARTNER", account_id=boss.id, actor_account_id=boss.id, actor_type="OWNER",
-        scopes=frozenset({"account:read", "orders:read"}))
+        role="PARTNER",
+        account_id=boss.id,
+        actor_account_id=boss.id,
+        actor_type="OWNER",
+        scopes=frozenset({"account:read", "orders:read"}),
+    )
     service = await accounts.issue_token(account_id=None, role="SERVICE", scopes=None, now=START)
     assert await accounts.authenticate(service, OPERATOR_TOKEN) == Caller(role="SERVICE")
     issued_operator = await accounts.issue_token(account_id=None, role="OPERATOR", scopes=None, now=START)
@@ -181,7 +207,12 @@ async def test_P1_create_application_ids_and_fields():
     assert ids == sorted(ids) and len(set(ids)) == 3
     row = await Application.get(sdk_app_id=ids[0])
     assert (row.account_id, row.name, row.status, row.trials_used, row.created_at) == (
-        boss.id, "App 0", "ACTIVE", 0, START)
+        boss.id,
+        "App 0",
+        "ACTIVE",
+        0,
+        START,
+    )
 
 
 async def test_P1_concurrent_create_application_gives_distinct_ids():
@@ -224,9 +255,11 @@ async def test_H2_get_application_of_another_account_is_not_found_like_a_missing
         await accounts.get_application(caller_a, app_b.sdk_app_id)
     with pytest.raises(NotFound) as missing:
         await accounts.get_application(caller_a, app_b.sdk_app_id + 1000)
-    assert (other.value.code, other.value.field, other.value.message) == (
-        missing.value.code, missing.value.field, missing.value.message) == (
-        "NOT_FOUND", "sdkAppId", "application not found")
+    assert (
+        (other.value.code, other.value.field, other.value.message)
+        == (missing.value.code, missing.value.field, missing.value.message)
+        == ("NOT_FOUND", "sdkAppId", "application not found")
+    )
     partner_a = Caller(role="PARTNER", account_id=a.id, actor_account_id=a.id, scopes=frozenset({"account:read"}))
     with pytest.raises(NotFound):
         await accounts.get_application(partner_a, app_b.sdk_app_id)

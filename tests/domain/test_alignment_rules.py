@@ -1,5 +1,6 @@
 """R-9 arithmetic, pure: the target instant T, the fraction to the second, half up per line,
 allowance rounded down (Asia/Shanghai has no DST, so every day is 86,400 s)."""
+
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,15 +15,18 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SH).astimezone(UTC)
 
 
-@pytest.mark.parametrize(("expiry", "day", "aligned"), [
-    (sh(2027, 2, 10), 25, sh(2027, 2, 25)),
-    (sh(2027, 2, 10), 10, sh(2027, 2, 10)),            # already on the day at 00:00: T = E
-    (sh(2027, 2, 10, 0, 0, 1), 10, sh(2027, 3, 10)),   # one second past: the next month
-    (sh(2027, 2, 26), 25, sh(2027, 3, 25)),
-    (sh(2027, 3, 31), 28, sh(2027, 4, 28)),            # the 31st aligned to the 28th
-    (sh(2027, 12, 20), 1, sh(2028, 1, 1)),             # across the year
-    (sh(2028, 2, 29), 28, sh(2028, 3, 28)),
-])
+@pytest.mark.parametrize(
+    ("expiry", "day", "aligned"),
+    [
+        (sh(2027, 2, 10), 25, sh(2027, 2, 25)),
+        (sh(2027, 2, 10), 10, sh(2027, 2, 10)),  # already on the day at 00:00: T = E
+        (sh(2027, 2, 10, 0, 0, 1), 10, sh(2027, 3, 10)),  # one second past: the next month
+        (sh(2027, 2, 26), 25, sh(2027, 3, 25)),
+        (sh(2027, 3, 31), 28, sh(2027, 4, 28)),  # the 31st aligned to the 28th
+        (sh(2027, 12, 20), 1, sh(2028, 1, 1)),  # across the year
+        (sh(2028, 2, 29), 28, sh(2028, 3, 28)),
+    ],
+)
 def test_R9_target_is_the_earliest_midnight_on_the_day_at_or_after_the_expiry(expiry, day, aligned):
     assert target(expiry, day) == aligned
 

@@ -1,5 +1,6 @@
 """SPEC N-1 straight against app.domain.entitlements.service.compute: rows in, answer out (no
 HTTP, no cache)."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,25 +22,48 @@ async def app_of(account_status="NORMAL", app_status="ACTIVE") -> Application:
     return await Application.create(account_id=account.id, name="Rooms", status=app_status, created_at=START)
 
 
-async def paid(app: Application, edition="BASIC", status="ACTIVE", months=1, granted=380_000, used=0,
-               im_months=None, started=START) -> Package:
+async def paid(
+    app: Application, edition="BASIC", status="ACTIVE", months=1, granted=380_000, used=0, im_months=None, started=START
+) -> Package:
     rtc_end = add_months(started, months)
     im_end = add_months(started, im_months if im_months is not None else months)
-    rtc, im = {"BASIC": ("RTC_PREMIUM", "IM_PRO"), "ADVANCED": ("RTC_ULTIMATE", "IM_PRO"),
-               "LARGE_ROOM": ("RTC_ULTIMATE", "IM_ULTIMATE")}[edition]
+    rtc, im = {
+        "BASIC": ("RTC_PREMIUM", "IM_PRO"),
+        "ADVANCED": ("RTC_ULTIMATE", "IM_PRO"),
+        "LARGE_ROOM": ("RTC_ULTIMATE", "IM_ULTIMATE"),
+    }[edition]
     return await Package.create(
-        application_id=app.sdk_app_id, account_id=app.account_id, edition=edition, status=status,
-        rtc_code=rtc, rtc_anchor=started, rtc_months=months, rtc_expires_at=rtc_end,
-        im_code=im, im_anchor=started, im_months=im_months or months, im_expires_at=im_end,
-        started_at=started, allowance_granted=granted, allowance_used=used, created_at=started,
+        application_id=app.sdk_app_id,
+        account_id=app.account_id,
+        edition=edition,
+        status=status,
+        rtc_code=rtc,
+        rtc_anchor=started,
+        rtc_months=months,
+        rtc_expires_at=rtc_end,
+        im_code=im,
+        im_anchor=started,
+        im_months=im_months or months,
+        im_expires_at=im_end,
+        started_at=started,
+        allowance_granted=granted,
+        allowance_used=used,
+        created_at=started,
     )
 
 
 async def trial(app: Application, status="TRIAL", started=START) -> Package:
     return await Package.create(
-        application_id=app.sdk_app_id, account_id=app.account_id, edition="TRIAL", status=status,
-        rtc_code="RTC_TRIAL", rtc_anchor=started, rtc_months=0, rtc_expires_at=started + timedelta(days=7),
-        started_at=started, created_at=started,
+        application_id=app.sdk_app_id,
+        account_id=app.account_id,
+        edition="TRIAL",
+        status=status,
+        rtc_code="RTC_TRIAL",
+        rtc_anchor=started,
+        rtc_months=0,
+        rtc_expires_at=started + timedelta(days=7),
+        started_at=started,
+        created_at=started,
     )
 
 
@@ -80,14 +104,31 @@ async def test_N1_trial_ended_is_expired():
     assert answer(await compute(app.sdk_app_id, START + timedelta(days=8))) == (None, False, True, "EXPIRED")
 
 
-@pytest.mark.parametrize(("edition", "participants", "resolutions", "extra"), [
-    ("BASIC", 50, ["720P", "1080P"], set()),
-    ("ADVANCED", 200, ["720P", "1080P", "2K", "4K"], {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT",
-                                                      "SEAT_INVITE_LOCK_KICK"}),
-    ("LARGE_ROOM", 300, ["720P", "1080P", "2K", "4K"], {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT",
-                                                        "SEAT_INVITE_LOCK_KICK", "MULTI_DEVICE_LOGIN",
-                                                        "SAME_PLATFORM_MULTI_DEVICE_LOGIN"}),
-])
+@pytest.mark.parametrize(
+    ("edition", "participants", "resolutions", "extra"),
+    [
+        ("BASIC", 50, ["720P", "1080P"], set()),
+        (
+            "ADVANCED",
+            200,
+            ["720P", "1080P", "2K", "4K"],
+            {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT", "SEAT_INVITE_LOCK_KICK"},
+        ),
+        (
+            "LARGE_ROOM",
+            300,
+            ["720P", "1080P", "2K", "4K"],
+            {
+                "SEAT_MODES",
+                "REQUEST_TO_SPEAK",
+                "CUSTOM_SEAT_COUNT",
+                "SEAT_INVITE_LOCK_KICK",
+                "MULTI_DEVICE_LOGIN",
+                "SAME_PLATFORM_MULTI_DEVICE_LOGIN",
+            },
+        ),
+    ],
+)
 async def test_N1_paid_edition(edition, participants, resolutions, extra):
     app = await app_of()
     await paid(app, edition, granted=1_000, used=250)
@@ -98,8 +139,14 @@ async def test_N1_paid_edition(edition, participants, resolutions, extra):
     assert e.valid_until == BASIC_END.isoformat()
     assert len(e.features) == COMMON_COUNT + len(extra)
     assert extra <= set(e.features)
-    assert not set(e.features) & {"CALL_MINUTES", "DAU", "PEAK_GROUPS", "MAX_PARTICIPANTS", "MAX_VIDEO_STREAMS",
-                                  "RESOLUTIONS"}
+    assert not set(e.features) & {
+        "CALL_MINUTES",
+        "DAU",
+        "PEAK_GROUPS",
+        "MAX_PARTICIPANTS",
+        "MAX_VIDEO_STREAMS",
+        "RESOLUTIONS",
+    }
 
 
 async def test_N1_included_minutes_never_below_zero():
@@ -150,16 +197,19 @@ async def test_N1_suspension_stops_service_and_keeps_features():
     assert e.limits is not None and e.included_minutes_left == 380_000
 
 
-@pytest.mark.parametrize(("account_status", "app_status", "package_status", "reason"), [
-    ("BANNED", "BANNED", "ACTIVE", "BANNED"),
-    ("BANNED", "RECLAIMED", "RECLAIMED", "BANNED"),  # BANNED comes first
-    ("NORMAL", "BANNED", "ACTIVE", "BANNED"),
-    ("SUSPENDED", "RECLAIMED", "RECLAIMED", "RECLAIMED"),  # RECLAIMED before ARREARS
-    ("NORMAL", "RECLAIMED", "RECLAIMED", "RECLAIMED"),
-    ("NORMAL", "RECLAIMED", "ACTIVE", "RECLAIMED"),
-    ("SUSPENDED", "SUSPENDED", "REFUNDED", "ARREARS"),  # ARREARS before REFUNDED
-    ("SUSPENDED", "SUSPENDED", "EXPIRED", "ARREARS"),  # ARREARS before EXPIRED
-])
+@pytest.mark.parametrize(
+    ("account_status", "app_status", "package_status", "reason"),
+    [
+        ("BANNED", "BANNED", "ACTIVE", "BANNED"),
+        ("BANNED", "RECLAIMED", "RECLAIMED", "BANNED"),  # BANNED comes first
+        ("NORMAL", "BANNED", "ACTIVE", "BANNED"),
+        ("SUSPENDED", "RECLAIMED", "RECLAIMED", "RECLAIMED"),  # RECLAIMED before ARREARS
+        ("NORMAL", "RECLAIMED", "RECLAIMED", "RECLAIMED"),
+        ("NORMAL", "RECLAIMED", "ACTIVE", "RECLAIMED"),
+        ("SUSPENDED", "SUSPENDED", "REFUNDED", "ARREARS"),  # ARREARS before REFUNDED
+        ("SUSPENDED", "SUSPENDED", "EXPIRED", "ARREARS"),  # ARREARS before EXPIRED
+    ],
+)
 async def test_N1_reason_is_the_first_that_applies(account_status, app_status, package_status, reason):
     app = await app_of(account_status, app_status)
     await paid(app, status=package_status)

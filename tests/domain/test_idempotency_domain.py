@@ -1,6 +1,7 @@
 """B-8 straight against app.domain.idempotency.run_once (no HTTP): replay, reuse, refusal stores
 nothing, the 24 h lifetime, concurrency and key validation. The action moves real money
 (funding.credit), so "moves no money" is read off the account and the ledger."""
+
 import asyncio
 
 import pytest
@@ -31,9 +32,14 @@ class Credit:
 
 
 def once(account, action, *, key="key-1", mutation="creditAccount", request=None, now=START):
-    return idempotency.run_once(account_id=account.id, mutation=mutation, key=key,
-                                request=request if request is not None else {"amount": "1.00"}, now=now,
-                                action=action)
+    return idempotency.run_once(
+        account_id=account.id,
+        mutation=mutation,
+        key=key,
+        request=request if request is not None else {"amount": "1.00"},
+        now=now,
+        action=action,
+    )
 
 
 async def code_of(awaitable) -> tuple[str, str | None]:
@@ -59,7 +65,9 @@ async def test_B8_same_key_with_another_input_is_key_reused():
     action = Credit(account)
     await once(account, action)
     assert await code_of(once(account, action, request={"amount": "2.00"})) == (
-        "IDEMPOTENCY_KEY_REUSED", "idempotencyKey")
+        "IDEMPOTENCY_KEY_REUSED",
+        "idempotencyKey",
+    )
     assert action.runs == 1
     assert await balances(account) == (100, 0, 0)
 
@@ -68,8 +76,7 @@ async def test_B8_same_key_on_another_mutation_is_key_reused():
     account = await owner()
     action = Credit(account)
     await once(account, action, mutation="purchasePackage")
-    assert await code_of(once(account, action, mutation="renewPackage")) == (
-        "IDEMPOTENCY_KEY_REUSED", "idempotencyKey")
+    assert await code_of(once(account, action, mutation="renewPackage")) == ("IDEMPOTENCY_KEY_REUSED", "idempotencyKey")
     assert action.runs == 1
     assert await balances(account) == (100, 0, 0)
 
@@ -107,7 +114,9 @@ async def test_B8_after_24_hours_the_key_is_fresh():
     assert await balances(account) == (400, 0, 0)
     # the fresh use binds the key anew: the old input is now the "other" one
     assert await code_of(once(account, action, now=START + DAY + 2 * SECOND)) == (
-        "IDEMPOTENCY_KEY_REUSED", "idempotencyKey")
+        "IDEMPOTENCY_KEY_REUSED",
+        "idempotencyKey",
+    )
     assert await IdempotencyRecord.all().count() == 1
     assert await audit.problems() == []
 

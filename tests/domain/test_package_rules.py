@@ -1,4 +1,5 @@
 """SPEC B-3 (calendar months from the anchor, Asia/Shanghai) and T-1 (7 × 24 h): the pure rules."""
+
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,20 +14,23 @@ def sh(*args) -> datetime:
     return datetime(*args, tzinfo=SH)
 
 
-@pytest.mark.parametrize(("anchor", "months", "expected"), [
-    (sh(2027, 1, 31, 10), 1, sh(2027, 2, 28, 10)),
-    (sh(2028, 1, 31, 10), 1, sh(2028, 2, 29, 10)),  # leap year
-    (sh(2027, 1, 31, 10), 2, sh(2027, 3, 31, 10)),
-    (sh(2027, 1, 31, 10), 3, sh(2027, 4, 30, 10)),
-    (sh(2027, 1, 31, 10), 13, sh(2028, 2, 29, 10)),
-    (sh(2027, 1, 10), 1, sh(2027, 2, 10)),
-    (sh(2027, 1, 10), 36, sh(2030, 1, 10)),
-    (sh(2027, 12, 15, 8, 30), 1, sh(2028, 1, 15, 8, 30)),  # year wrap
-    (sh(2028, 2, 29), 12, sh(2029, 2, 28)),
-    (sh(2027, 3, 30, 23, 59, 59), 11, sh(2028, 2, 29, 23, 59, 59)),
-    (sh(2027, 5, 31), 1, sh(2027, 6, 30)),
-    (sh(2027, 1, 31, 10), 0, sh(2027, 1, 31, 10)),
-])
+@pytest.mark.parametrize(
+    ("anchor", "months", "expected"),
+    [
+        (sh(2027, 1, 31, 10), 1, sh(2027, 2, 28, 10)),
+        (sh(2028, 1, 31, 10), 1, sh(2028, 2, 29, 10)),  # leap year
+        (sh(2027, 1, 31, 10), 2, sh(2027, 3, 31, 10)),
+        (sh(2027, 1, 31, 10), 3, sh(2027, 4, 30, 10)),
+        (sh(2027, 1, 31, 10), 13, sh(2028, 2, 29, 10)),
+        (sh(2027, 1, 10), 1, sh(2027, 2, 10)),
+        (sh(2027, 1, 10), 36, sh(2030, 1, 10)),
+        (sh(2027, 12, 15, 8, 30), 1, sh(2028, 1, 15, 8, 30)),  # year wrap
+        (sh(2028, 2, 29), 12, sh(2029, 2, 28)),
+        (sh(2027, 3, 30, 23, 59, 59), 11, sh(2028, 2, 29, 23, 59, 59)),
+        (sh(2027, 5, 31), 1, sh(2027, 6, 30)),
+        (sh(2027, 1, 31, 10), 0, sh(2027, 1, 31, 10)),
+    ],
+)
 def test_B3_add_months_keeps_the_anchor_day_and_clamps(anchor, months, expected):
     assert add_months(anchor, months) == expected
 

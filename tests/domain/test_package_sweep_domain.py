@@ -1,6 +1,7 @@
 """C-1 (with T-1, M-2, R-2…R-4) straight against app.domain.timers.package_sweep.sweep (no HTTP):
 a timer due at T fires at T (inclusive) and not a second before, never twice — run again, run
 late, or run by two sweepers at once — and writes each transition at its own due instant."""
+
 import asyncio
 
 from app.domain.accounts import funding
@@ -34,8 +35,14 @@ from tests.domain.builders import app as new_app
 
 BASIC_FIRST = 165326  # B-4: BASIC 1 month, first order
 BASIC_MONTH = 299900
-SWEEP_TYPES = ("TRIAL_ENDED", "PACKAGE_EXPIRED", "AUTO_RENEWED", "AUTO_RENEW_FAILED", "RENEWAL_REMINDER",
-               "ALLOWANCE_GRANTED")
+SWEEP_TYPES = (
+    "TRIAL_ENDED",
+    "PACKAGE_EXPIRED",
+    "AUTO_RENEWED",
+    "AUTO_RENEW_FAILED",
+    "RENEWAL_REMINDER",
+    "ALLOWANCE_GRANTED",
+)
 
 
 async def bought(fen=BASIC_FIRST, months=1, auto_renew=False, name="Acme"):
@@ -87,8 +94,11 @@ async def test_C1_a_package_expires_at_its_expiry_instant_once():
     assert (package.status, package.next_due_at) == ("EXPIRED", None)
     [expired] = await events("PACKAGE_EXPIRED")
     assert expired.occurred_at == FEB_10
-    assert expired.data == {"packageId": str(package.id), "components": ["RTC_PREMIUM", "IM_PRO"],
-                            "expiresAt": FEB_10.isoformat()}
+    assert expired.data == {
+        "packageId": str(package.id),
+        "components": ["RTC_PREMIUM", "IM_PRO"],
+        "expiresAt": FEB_10.isoformat(),
+    }
     assert await package_sweep.sweep(FEB_10) == 0
     assert await package_sweep.sweep(MAR_10) == 0
     assert len(await events("PACKAGE_EXPIRED")) == 1
@@ -106,8 +116,11 @@ async def test_C1_a_late_sweep_writes_every_transition_at_its_own_due_instant():
     package = await package_of(sdk_app_id)
     [expired] = await events("PACKAGE_EXPIRED")
     # the same data the on-time (bulk) path writes
-    assert expired.data == {"packageId": str(package.id), "components": ["RTC_PREMIUM", "IM_PRO"],
-                            "expiresAt": FEB_10.isoformat()}
+    assert expired.data == {
+        "packageId": str(package.id),
+        "components": ["RTC_PREMIUM", "IM_PRO"],
+        "expiresAt": FEB_10.isoformat(),
+    }
     assert await package_sweep.sweep(MAR_10 + 10 * DAY) == 0
 
 
@@ -127,10 +140,14 @@ async def test_R4_reminders_at_exactly_expiry_minus_7x24h_and_minus_24h_when_aut
     await package_sweep.sweep(FEB_10 - DAY)
     reminders = await events("RENEWAL_REMINDER")
     assert [(r.occurred_at, r.data) for r in reminders] == [
-        (FEB_10 - WEEK, {"packageId": str(package.id), "expiresAt": FEB_10.isoformat(), "before": "7d",
-                         "reason": "AUTO_RENEW_OFF"}),
-        (FEB_10 - DAY, {"packageId": str(package.id), "expiresAt": FEB_10.isoformat(), "before": "1d",
-                        "reason": "AUTO_RENEW_OFF"}),
+        (
+            FEB_10 - WEEK,
+            {"packageId": str(package.id), "expiresAt": FEB_10.isoformat(), "before": "7d", "reason": "AUTO_RENEW_OFF"},
+        ),
+        (
+            FEB_10 - DAY,
+            {"packageId": str(package.id), "expiresAt": FEB_10.isoformat(), "before": "1d", "reason": "AUTO_RENEW_OFF"},
+        ),
     ]
     assert (await package_of(sdk_app_id)).status == "ACTIVE"
 
@@ -141,7 +158,9 @@ async def test_R4_auto_renew_with_enough_money_gets_no_reminder_and_without_it_d
     await package_sweep.sweep(FEB_10 - SECOND)
     reminders = await events("RENEWAL_REMINDER")
     assert [(r.sdk_app_id, r.occurred_at, r.data["reason"]) for r in reminders] == [
-        (short, FEB_10 - WEEK, "INSUFFICIENT_BALANCE"), (short, FEB_10 - DAY, "INSUFFICIENT_BALANCE")]
+        (short, FEB_10 - WEEK, "INSUFFICIENT_BALANCE"),
+        (short, FEB_10 - DAY, "INSUFFICIENT_BALANCE"),
+    ]
     assert covered not in {r.sdk_app_id for r in reminders}
 
 
@@ -161,7 +180,9 @@ async def test_C1_the_allowance_of_package_month_2_is_granted_at_its_start_once(
     await package_sweep.sweep(FEB_10)
     grants = await events("ALLOWANCE_GRANTED")
     assert [(g.occurred_at, g.data["month"], g.data["minutes"]) for g in grants] == [
-        (START, 1, 380_000), (FEB_10, 2, 380_000)]
+        (START, 1, 380_000),
+        (FEB_10, 2, 380_000),
+    ]
     assert await balances(account) == (0, 0, 0)
 
 
@@ -175,13 +196,27 @@ async def test_R2_auto_renewal_at_the_expiry_instant_renews_and_raises_no_expiry
     await package_sweep.sweep(FEB_10)
     [order] = await Order.filter(kind="AUTO_RENEWAL")
     assert (order.amount_fen, order.paid_cash_fen, order.created_at, order.months, order.scope) == (
-        BASIC_MONTH, BASIC_MONTH, FEB_10, 1, "FULL")
+        BASIC_MONTH,
+        BASIC_MONTH,
+        FEB_10,
+        1,
+        "FULL",
+    )
     package = await package_of(sdk_app_id)
-    assert (package.status, package.rtc_expires_at, package.im_expires_at, package.rtc_anchor,
-            package.auto_renew_failure_reason) == ("ACTIVE", MAR_10, MAR_10, START, None)
+    assert (
+        package.status,
+        package.rtc_expires_at,
+        package.im_expires_at,
+        package.rtc_anchor,
+        package.auto_renew_failure_reason,
+    ) == ("ACTIVE", MAR_10, MAR_10, START, None)
     [renewed] = await events("AUTO_RENEWED")
     assert (renewed.occurred_at, renewed.data["orderId"], renewed.data["amount"], renewed.data["expiresAt"]) == (
-        FEB_10, str(order.id), "2999.00", MAR_10.isoformat())
+        FEB_10,
+        str(order.id),
+        "2999.00",
+        MAR_10.isoformat(),
+    )
     assert await events("PACKAGE_EXPIRED") == []
     # M-2: the renewed period's first package month gets its allowance at the same instant
     assert (package.allowance_month, package.allowance_granted, package.allowance_used) == (1, 380_000, 0)
@@ -273,7 +308,8 @@ async def test_C1_two_concurrent_sweeps_apply_each_transition_once():
     assert sorted(by_type["AUTO_RENEWED"]) == [(renewing, FEB_10)]
     assert sorted(by_type["RENEWAL_REMINDER"]) == [(expiring, FEB_10 - WEEK), (expiring, FEB_10 - DAY)]
     assert sorted(by_type["ALLOWANCE_GRANTED"]) == sorted(
-        [(expiring, START), (renewing, START), (renewing, FEB_10), (three_months, START), (three_months, FEB_10)])
+        [(expiring, START), (renewing, START), (renewing, FEB_10), (three_months, START), (three_months, FEB_10)]
+    )
     assert "AUTO_RENEW_FAILED" not in by_type
     assert await Order.filter(kind="AUTO_RENEWAL").count() == 1
     assert await balances(renewer) == (0, 0, 0)
@@ -296,7 +332,9 @@ async def test_C1_a_trial_ended_row_by_row_writes_what_the_bulk_path_writes():
         package = await package_of(sdk_app_id)
         assert (package.status, package.ended_at) == ("TRIAL_ENDED", START + WEEK)
         assert (written[sdk_app_id].occurred_at, written[sdk_app_id].data) == (
-            START + WEEK, {"packageId": str(package.id), "reason": "EXPIRED"})
+            START + WEEK,
+            {"packageId": str(package.id), "reason": "EXPIRED"},
+        )
 
 
 async def test_C1_each_event_declaration_reads_the_same_in_sql_and_in_python():
@@ -309,13 +347,22 @@ async def test_C1_each_event_declaration_reads_the_same_in_sql_and_in_python():
 
     from app.domain.timers.package_events import PACKAGE_EXPIRED, TRIAL_ENDED
 
-    sql = (f"SELECT {TRIAL_ENDED.sql()} AS trial, {PACKAGE_EXPIRED.sql()} AS expired "
-           "FROM (SELECT $1::bigint AS package_id, $2::text[] AS components, $3::timestamptz AS expires_at) s")
-    for package_id, components, expires_at in [(7, ["RTC_PREMIUM", "IM_PRO"], FEB_10),
-                                                (123456789, ["IM_PRO"], FEB_10 + timedelta(microseconds=4250))]:
+    sql = (
+        f"SELECT {TRIAL_ENDED.sql()} AS trial, {PACKAGE_EXPIRED.sql()} AS expired "
+        "FROM (SELECT $1::bigint AS package_id, $2::text[] AS components, $3::timestamptz AS expires_at) s"
+    )
+    for package_id, components, expires_at in [
+        (7, ["RTC_PREMIUM", "IM_PRO"], FEB_10),
+        (123456789, ["IM_PRO"], FEB_10 + timedelta(microseconds=4250)),
+    ]:
         [row] = await connections.get("default").execute_query_dict(sql, [package_id, components, expires_at])
-        assert json.loads(row["trial"]) == TRIAL_ENDED.of(package_id=package_id) == {
-            "packageId": str(package_id), "reason": "EXPIRED"}
-        assert json.loads(row["expired"]) == PACKAGE_EXPIRED.of(
-            package_id=package_id, components=components, expires_at=expires_at) == {
-            "packageId": str(package_id), "components": components, "expiresAt": expires_at.isoformat()}
+        assert (
+            json.loads(row["trial"])
+            == TRIAL_ENDED.of(package_id=package_id)
+            == {"packageId": str(package_id), "reason": "EXPIRED"}
+        )
+        assert (
+            json.loads(row["expired"])
+            == PACKAGE_EXPIRED.of(package_id=package_id, components=components, expires_at=expires_at)
+            == {"packageId": str(package_id), "components": components, "expiresAt": expires_at.isoformat()}
+        )

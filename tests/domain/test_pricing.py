@@ -1,4 +1,5 @@
 """SPEC B-4 price maths (campaign rounding, purchase lines) and the catalog quote."""
+
 import pytest
 
 from app.domain.catalog import service as catalog
@@ -6,22 +7,25 @@ from app.domain.catalog.pricing import Line, campaign_price_fen, purchase_lines
 from app.domain.money import format_fen, round_fen
 
 
-@pytest.mark.parametrize(("list_fen", "percent", "expected"), [
-    (337400, 49, 165326),  # BASIC FIRST_ORDER 1653.26
-    (337400, 73, 246302),  # BASIC ALL_CUSTOMERS 2463.02
-    (774900, 73, 565677),  # ADVANCED ALL_CUSTOMERS 5656.77
-    (774900, 49, 379701),  # ADVANCED FIRST_ORDER 3797.01
-    (924900, 49, 453201),  # LARGE_ROOM FIRST_ORDER 4532.01
-    (924900, 73, 675177),
-    (150, 49, 74),  # 73.5 → 74: half up
-    (50, 49, 25),  # 24.5 → 25
-    (5, 50, 3),  # 2.5 → 3 (not banker's 2)
-    (1, 50, 1),  # 0.5 → 1
-    (149, 49, 73),  # 73.01
-    (151, 49, 74),  # 73.99
-    (100, 100, 100),
-    (0, 49, 0),
-])
+@pytest.mark.parametrize(
+    ("list_fen", "percent", "expected"),
+    [
+        (337400, 49, 165326),  # BASIC FIRST_ORDER 1653.26
+        (337400, 73, 246302),  # BASIC ALL_CUSTOMERS 2463.02
+        (774900, 73, 565677),  # ADVANCED ALL_CUSTOMERS 5656.77
+        (774900, 49, 379701),  # ADVANCED FIRST_ORDER 3797.01
+        (924900, 49, 453201),  # LARGE_ROOM FIRST_ORDER 4532.01
+        (924900, 73, 675177),
+        (150, 49, 74),  # 73.5 → 74: half up
+        (50, 49, 25),  # 24.5 → 25
+        (5, 50, 3),  # 2.5 → 3 (not banker's 2)
+        (1, 50, 1),  # 0.5 → 1
+        (149, 49, 73),  # 73.01
+        (151, 49, 74),  # 73.99
+        (100, 100, 100),
+        (0, 49, 0),
+    ],
+)
 def test_B4_campaign_price_rounds_half_up_to_the_fen(list_fen, percent, expected):
     assert campaign_price_fen(list_fen, percent) == expected
 
@@ -42,19 +46,26 @@ def test_B4_purchase_lines_without_campaign():
 
 
 def test_B4_purchase_lines_campaign_on_the_first_month_only():
-    lines = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=3,
-                           campaign=("FIRST_ORDER", 165326))
+    lines = purchase_lines(
+        edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=3, campaign=("FIRST_ORDER", 165326)
+    )
     assert [(l.months, l.amount_fen, l.campaign) for l in lines] == [(1, 165326, "FIRST_ORDER"), (2, 599800, None)]
     assert sum(line.amount_fen for line in lines) == 765126
-    one = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=1,
-                         campaign=("FIRST_ORDER", 165326))
+    one = purchase_lines(
+        edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=1, campaign=("FIRST_ORDER", 165326)
+    )
     assert [(l.months, l.amount_fen, l.campaign) for l in one] == [(1, 165326, "FIRST_ORDER")]
 
 
 @pytest.mark.parametrize("campaign_fen", [299900, 300000])
 def test_B4_campaign_applies_only_when_lower_than_the_current_price(campaign_fen):
-    lines = purchase_lines(edition_code="BASIC", edition_name="基础互动版", monthly_fen=299900, months=2,
-                           campaign=("ALL_CUSTOMERS", campaign_fen))
+    lines = purchase_lines(
+        edition_code="BASIC",
+        edition_name="基础互动版",
+        monthly_fen=299900,
+        months=2,
+        campaign=("ALL_CUSTOMERS", campaign_fen),
+    )
     assert [(l.months, l.amount_fen, l.campaign) for l in lines] == [(2, 599800, None)]
 
 

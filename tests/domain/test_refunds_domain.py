@@ -1,5 +1,6 @@
 """F-1…F-4 straight against app.domain.refunds.service (no HTTP): eligibility in SPEC order, the
 review flow, money back per sub-balance, and what a refund does to the package's periods."""
+
 from datetime import timedelta
 
 import pytest
@@ -113,8 +114,7 @@ async def test_F1_refund_one_second_after_120h_is_window_expired():
 async def test_F1_window_is_checked_before_usage():
     account, sdk_app_id, order = await bought()
     await use(sdk_app_id, 10)
-    assert await refused(account, order.id, await at(START + WINDOW + SECOND)) == (
-        "REFUND_WINDOW_EXPIRED", "orderId")
+    assert await refused(account, order.id, await at(START + WINDOW + SECOND)) == ("REFUND_WINDOW_EXPIRED", "orderId")
 
 
 async def test_F1_usage_after_a_purchase_is_package_used():
@@ -245,7 +245,11 @@ async def test_F3_money_goes_back_to_each_sub_balance_and_vouchers_are_not_retur
     paid = await Order.get(id=order.id)
     # B-5: voucher 200.00, gift 500.00, income 300.00, cash 653.26
     assert (paid.paid_voucher_fen, paid.paid_gift_fen, paid.paid_income_fen, paid.paid_cash_fen) == (
-        20000, 50000, 30000, 65326)
+        20000,
+        50000,
+        30000,
+        65326,
+    )
     assert await balances(account) == (500000 - 65326, 0, 0)
     refund = await refunds.request(caller(account), order.id, at=await at(START + DAY))
     assert (refund.amount_fen, refund.gift_fen, refund.income_fen, refund.cash_fen) == (145326, 50000, 30000, 65326)
@@ -254,7 +258,11 @@ async def test_F3_money_goes_back_to_each_sub_balance_and_vouchers_are_not_retur
     assert (used.used_at, used.used_on_order_id) == (START, order.id)
     [approved] = await events("REFUND_APPROVED")
     assert (approved.data["amount"], approved.data["gift"], approved.data["income"], approved.data["cash"]) == (
-        "1453.26", "500.00", "300.00", "653.26")
+        "1453.26",
+        "500.00",
+        "300.00",
+        "653.26",
+    )
     assert await audit.problems() == []
 
 
@@ -280,7 +288,11 @@ async def test_F4_refunding_a_purchase_ends_its_package_at_once():
     await refunds.request(caller(account), order.id, at=refunded_at)
     package = await package_of(sdk_app_id)
     assert (package.status, package.ended_at, package.auto_renew, package.next_due_at) == (
-        "REFUNDED", refunded_at, False, None)
+        "REFUNDED",
+        refunded_at,
+        False,
+        None,
+    )
     assert (await Order.get(id=order.id)).status == "REFUNDED"
     # nothing is owed any more: a sweep at its old expiry changes nothing
     await package_sweep.sweep(await at(FEB_10))
@@ -311,8 +323,14 @@ async def test_F4_refunding_a_renewal_removes_the_period_it_added():
     refund = await refunds.request(caller(account), renewal.id, at=await at(START + 2 * DAY))
     assert refund.amount_fen == 2 * BASIC_MONTH
     package = await package_of(sdk_app_id)
-    assert (package.status, package.rtc_expires_at, package.im_expires_at, package.rtc_months, package.im_months,
-            package.rtc_anchor) == ("ACTIVE", FEB_10, FEB_10, 1, 1, START)
+    assert (
+        package.status,
+        package.rtc_expires_at,
+        package.im_expires_at,
+        package.rtc_months,
+        package.im_months,
+        package.rtc_anchor,
+    ) == ("ACTIVE", FEB_10, FEB_10, 1, 1, START)
     assert package.next_due_at == FEB_10 - 7 * DAY  # the 7-day reminder of the restored expiry
     assert await balances(account) == (2 * BASIC_MONTH, 0, 0)
     assert await audit.problems() == []

@@ -1,5 +1,6 @@
 """M-3, M-4, S-1, S-7 straight against app.domain.usage.settlement (no HTTP): usage is recorded by
 usage.service.record_usage / record_im_stats, then the day or month is settled directly."""
+
 from datetime import date
 
 import pytest
@@ -57,24 +58,31 @@ async def test_M3_340000_billable_standard_minutes_are_2380():
     assert await settlement.settle_day(JAN_10, JAN_10_SETTLED) == 2
     orders = await postpaid()
     assert [(o.sdk_app_id, o.amount_fen, o.paid_cash_fen, o.status, o.created_at) for o in orders] == [
-        (audio, 238000, 238000, "PAID", JAN_10_SETTLED), (video, 238000, 238000, "PAID", JAN_10_SETTLED)]
+        (audio, 238000, 238000, "PAID", JAN_10_SETTLED),
+        (video, 238000, 238000, "PAID", JAN_10_SETTLED),
+    ]
     assert [o.details["standardMinutes"] for o in orders] == [340_000, 340_000]
     assert [len(o.lines) for o in orders] == [1, 1]
     settled = await events("USAGE_SETTLED")
     assert [(e.sdk_app_id, e.data["amount"], e.data["period"], e.occurred_at) for e in settled] == [
-        (audio, "2380.00", "2027-01-10", JAN_10_SETTLED), (video, "2380.00", "2027-01-10", JAN_10_SETTLED)]
+        (audio, "2380.00", "2027-01-10", JAN_10_SETTLED),
+        (video, "2380.00", "2027-01-10", JAN_10_SETTLED),
+    ]
     assert await balances(account) == (500000 - 476000, 0, 0)
     assert await audit.problems() == []
 
 
-@pytest.mark.parametrize(("minutes", "fen"), [
-    (1, 1),        # 0.007 → 0.01
-    (2, 1),        # 0.014 → 0.01
-    (5, 4),        # 0.035 → 0.04
-    (15, 11),      # 0.105 → 0.11: half up, not half to even
-    (1_000, 700),
-    (1_499, 1049),  # 10.493 → 10.49
-])
+@pytest.mark.parametrize(
+    ("minutes", "fen"),
+    [
+        (1, 1),  # 0.007 → 0.01
+        (2, 1),  # 0.014 → 0.01
+        (5, 4),  # 0.035 → 0.04
+        (15, 11),  # 0.105 → 0.11: half up, not half to even
+        (1_000, 700),
+        (1_499, 1049),  # 10.493 → 10.49
+    ],
+)
 async def test_M3_rate_is_7_per_1000_rounded_half_up(minutes, fen):
     account, sdk_app_id = await funded_app()
     await use(sdk_app_id, minutes, START + HOUR)
@@ -123,7 +131,9 @@ async def test_M3_usage_reported_late_is_billed_by_the_next_run():
     assert await settlement.settle_day(JAN_11, JAN_11_SETTLED) == 1
     orders = await postpaid()
     assert [(o.amount_fen, o.details["period"], o.created_at) for o in orders] == [
-        (700, "2027-01-10", JAN_10_SETTLED), (1400, "2027-01-11", JAN_11_SETTLED)]
+        (700, "2027-01-10", JAN_10_SETTLED),
+        (1400, "2027-01-11", JAN_11_SETTLED),
+    ]
     assert "reported late for 2027-01-10" in orders[1].lines[0]["description"]
     assert (await UsageRecord.get(id=late.id)).settlement_id is not None
     assert await balances(account) == (500000 - 2100, 0, 0)
@@ -177,7 +187,11 @@ async def test_S1_a_charge_below_zero_starts_arrears_at_that_instant():
     await settlement.settle_day(JAN_10, JAN_10_SETTLED)
     row = await account_row(account)
     assert (row.cash_fen, row.status, row.arrears_since, row.next_due_at) == (
-        -400, "ARREARS", JAN_10_SETTLED, JAN_10_SETTLED + DAY)
+        -400,
+        "ARREARS",
+        JAN_10_SETTLED,
+        JAN_10_SETTLED + DAY,
+    )
     [started] = await events("ARREARS_STARTED")
     assert (started.occurred_at, started.sdk_app_id, started.data["available"]) == (JAN_10_SETTLED, None, "-4.00")
     assert await audit.problems() == []
@@ -260,4 +274,3 @@ async def test_M4_the_sweep_settles_the_month_at_0100_on_the_first():
     assert await Event.filter(type="USAGE_SETTLED").count() == 1
     assert (await Account.get(id=account.id)).status == "NORMAL"
     assert await audit.problems() == []
-

@@ -4,6 +4,7 @@
 due at an instant (inclusive). At one instant the grant comes before the reminders and the
 reminders before the expiry.
 """
+
 from datetime import UTC, datetime, timedelta
 
 from app.domain.packages.models import Package
@@ -25,11 +26,26 @@ def paid(months=1, *, im_expires=None, status="ACTIVE", **extra) -> Package:
 
     expiry = add_months(START, months)
     fields = dict(
-        id=1, application_id=1400000000, account_id=1, edition="BASIC", status=status,
-        rtc_code="RTC_PREMIUM", rtc_anchor=START, rtc_months=months, rtc_expires_at=expiry,
-        im_code="IM_PRO", im_anchor=START, im_months=months, im_expires_at=im_expires or expiry,
-        started_at=START, created_at=START, auto_renew=False, auto_renew_months=1, allowance_month=0,
-        reminded_7d_for=None, reminded_1d_for=None,
+        id=1,
+        application_id=1400000000,
+        account_id=1,
+        edition="BASIC",
+        status=status,
+        rtc_code="RTC_PREMIUM",
+        rtc_anchor=START,
+        rtc_months=months,
+        rtc_expires_at=expiry,
+        im_code="IM_PRO",
+        im_anchor=START,
+        im_months=months,
+        im_expires_at=im_expires or expiry,
+        started_at=START,
+        created_at=START,
+        auto_renew=False,
+        auto_renew_months=1,
+        allowance_month=0,
+        reminded_7d_for=None,
+        reminded_1d_for=None,
     )
     return Package(**{**fields, **extra})
 
@@ -43,8 +59,10 @@ def test_C2_due_order_at_one_instant_is_grant_then_reminders_then_expiry():
     same_instant = sorted(Due(at, ORDER[k], k) for k in ("expire", "remind_1d", "allowance", "remind_7d"))
     assert [d.kind for d in same_instant] == ["allowance", "remind_7d", "remind_1d", "expire"]
     # time first, rank second
-    assert sorted([Due(at + SECOND, ORDER["allowance"], "allowance"), Due(at, ORDER["expire"], "expire")])[0].kind \
+    assert (
+        sorted([Due(at + SECOND, ORDER["allowance"], "allowance"), Due(at, ORDER["expire"], "expire")])[0].kind
         == "expire"
+    )
 
 
 def test_C2_pending_of_a_one_month_package():
@@ -53,7 +71,11 @@ def test_C2_pending_of_a_one_month_package():
 
 def test_M2_pending_of_a_three_month_package_lists_the_next_grant_first():
     assert kinds(pending(paid(3))) == [
-        ("allowance", FEB_10), ("remind_7d", APR_10 - WEEK), ("remind_1d", APR_10 - DAY), ("expire", APR_10)]
+        ("allowance", FEB_10),
+        ("remind_7d", APR_10 - WEEK),
+        ("remind_1d", APR_10 - DAY),
+        ("expire", APR_10),
+    ]
     # after month 2's grant, month 3's is next; after month 3's, none is left
     assert kinds(pending(paid(3, allowance_month=1)))[0] == ("allowance", MAR_10)
     assert [d.kind for d in pending(paid(3, allowance_month=2))] == ["remind_7d", "remind_1d", "expire"]
@@ -63,9 +85,14 @@ def test_C2_a_grant_and_an_expiry_at_one_instant_grant_first():
     # IM ends exactly when RTC's month 2 starts
     owed = pending(paid(3, im_expires=FEB_10))
     assert kinds(owed) == [
-        ("remind_7d", FEB_10 - WEEK), ("remind_1d", FEB_10 - DAY), ("allowance", FEB_10), ("expire", FEB_10)]
-    assert due_now(paid(3, im_expires=FEB_10, reminded_7d_for=FEB_10, reminded_1d_for=FEB_10), FEB_10).kind \
-        == "allowance"
+        ("remind_7d", FEB_10 - WEEK),
+        ("remind_1d", FEB_10 - DAY),
+        ("allowance", FEB_10),
+        ("expire", FEB_10),
+    ]
+    assert (
+        due_now(paid(3, im_expires=FEB_10, reminded_7d_for=FEB_10, reminded_1d_for=FEB_10), FEB_10).kind == "allowance"
+    )
 
 
 def test_C2_a_grant_and_a_reminder_at_one_instant_grant_first():
@@ -99,7 +126,11 @@ def test_R4_reminders_are_re_armed_after_a_renewal_changes_the_expiry():
         assert extend_component(p, which, 1, FEB_10 - DAY) is False  # before expiry: same anchor
     assert p.expires_at == MAR_10
     assert kinds(pending(p)) == [
-        ("allowance", FEB_10), ("remind_7d", MAR_10 - WEEK), ("remind_1d", MAR_10 - DAY), ("expire", MAR_10)]
+        ("allowance", FEB_10),
+        ("remind_7d", MAR_10 - WEEK),
+        ("remind_1d", MAR_10 - DAY),
+        ("expire", MAR_10),
+    ]
 
 
 def test_R4_a_single_component_renewal_keeps_the_reminders_of_the_unchanged_expiry():
@@ -111,8 +142,17 @@ def test_R4_a_single_component_renewal_keeps_the_reminders_of_the_unchanged_expi
 
 def test_T1_a_trial_owes_only_its_end_at_7_times_24_hours():
     trial = Package(
-        id=2, application_id=1400000000, account_id=1, edition="TRIAL", status="TRIAL", rtc_code="RTC_TRIAL",
-        rtc_anchor=START, rtc_months=0, rtc_expires_at=START + WEEK, started_at=START, created_at=START,
+        id=2,
+        application_id=1400000000,
+        account_id=1,
+        edition="TRIAL",
+        status="TRIAL",
+        rtc_code="RTC_TRIAL",
+        rtc_anchor=START,
+        rtc_months=0,
+        rtc_expires_at=START + WEEK,
+        started_at=START,
+        created_at=START,
     )
     assert kinds(pending(trial)) == [("trial_end", START + WEEK)]
     assert due_now(trial, START + WEEK - SECOND) is None

@@ -1,4 +1,5 @@
 """SPEC U-1, U-3, U-4: the pure upgrade maths (no database, no HTTP)."""
+
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -130,11 +131,14 @@ def test_U4_only_the_current_month_fraction_counts():
 # ---------------------------------------------------------------- U-1 allowed changes, from tiers
 
 
-@pytest.mark.parametrize("current,target,raised", [
-    ("BASIC", "ADVANCED", ["RTC"]),
-    ("BASIC", "LARGE_ROOM", ["IM", "RTC"]),
-    ("ADVANCED", "LARGE_ROOM", ["IM"]),
-])
+@pytest.mark.parametrize(
+    "current,target,raised",
+    [
+        ("BASIC", "ADVANCED", ["RTC"]),
+        ("BASIC", "LARGE_ROOM", ["IM", "RTC"]),
+        ("ADVANCED", "LARGE_ROOM", ["IM"]),
+    ],
+)
 def test_U1_allowed_upgrades_raise_at_least_one_tier(current, target, raised):
     assert change(current, target) == raised
 
@@ -146,9 +150,15 @@ def test_U1_same_edition(edition):
     assert refused.value.code == "SAME_EDITION"
 
 
-@pytest.mark.parametrize("current,target", [
-    ("ADVANCED", "BASIC"), ("LARGE_ROOM", "BASIC"), ("LARGE_ROOM", "ADVANCED"), ("BASIC", "TRIAL"),
-])
+@pytest.mark.parametrize(
+    "current,target",
+    [
+        ("ADVANCED", "BASIC"),
+        ("LARGE_ROOM", "BASIC"),
+        ("LARGE_ROOM", "ADVANCED"),
+        ("BASIC", "TRIAL"),
+    ],
+)
 def test_U1_downgrades_are_refused(current, target):
     with pytest.raises(DomainError) as refused:
         change(current, target)

@@ -1,4 +1,5 @@
 """Defects of the first version's write path (issue 9), each proven against real PostgreSQL."""
+
 from datetime import timedelta
 
 import pytest
@@ -66,7 +67,7 @@ async def test_M3_a_settlement_where_one_app_fails_still_settles_the_others(clie
     try:
         await advance(client, START + timedelta(days=1, hours=1))  # 01-11 01:00 Asia/Shanghai
     finally:
-        await conn.execute_script('DROP TRIGGER refuse_order ON billing_order; DROP FUNCTION refuse_order();')
+        await conn.execute_script("DROP TRIGGER refuse_order ON billing_order; DROP FUNCTION refuse_order();")
     settled = {o.sdk_app_id: o.amount_fen for o in await Order.filter(kind="POSTPAID")}
     assert settled == {apps[0][2]: 700, apps[2][2]: 700}  # 1,000 standard minutes × 7.00 / 1,000
     assert await UsageRecord.filter(sdk_app_id=broken, settlement_id__isnull=True).count() == 1

@@ -1,4 +1,5 @@
 """GraphQL documents and helpers of the renewal-management suite (SPEC §12)."""
+
 from tests.factories import new_account, new_app
 from tests.gql import data, gql
 from tests.money import ORDER_FIELDS, credit, key, purchase
@@ -23,7 +24,9 @@ ALIGN_QUOTE = """query($apps: [Int!]!, $day: Int!) { alignExpiryQuote(sdkAppIds:
   lines { description months amount { amount } campaign } total { amount } } }"""
 REFUND_FIELDS = """refund { id status amount { amount } returned { voucher { amount } gift { amount } income { amount }
   cash { amount } } order { id kind status } } errors { code field message }"""
-CANCEL = f"""mutation($o: ID!, $k: String!) {{ cancelRenewal(orderId: $o, idempotencyKey: $k) {{ {REFUND_FIELDS} }} }}"""
+CANCEL = (
+    f"""mutation($o: ID!, $k: String!) {{ cancelRenewal(orderId: $o, idempotencyKey: $k) {{ {REFUND_FIELDS} }} }}"""
+)
 REQUEST_REFUND = f"""mutation($o: ID!, $k: String!) {{ requestRefund(orderId: $o, idempotencyKey: $k) {{
   {REFUND_FIELDS} }} }}"""
 RENEW_ANY = f"mutation($input: RenewInput!) {{ renewPackage(input: $input) {{ {ORDER_FIELDS} }} }}"
@@ -88,5 +91,10 @@ async def request_refund(client, token, order_id) -> dict:
 
 def amounts(order: dict) -> tuple:
     p = order["paid"]
-    return (order["amount"]["amount"], p["voucher"]["amount"], p["gift"]["amount"], p["income"]["amount"],
-            p["cash"]["amount"])
+    return (
+        order["amount"]["amount"],
+        p["voucher"]["amount"],
+        p["gift"]["amount"],
+        p["income"]["amount"],
+        p["cash"]["amount"],
+    )

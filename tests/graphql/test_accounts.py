@@ -1,4 +1,5 @@
 """SPEC §2 accounts and applications (A-1, A-2, A-4, P-1, P-2) and §11 access (H-1, H-2), through the API."""
+
 import asyncio
 import hashlib
 
@@ -38,19 +39,34 @@ async def test_A1_create_owner_account_and_its_token_reads_me(client):
     payload = data(await gql(client, CREATE_ACCOUNT_FULL, variables, OPERATOR))["createAccount"]
     assert payload["errors"] == []
     account = payload["account"]
-    assert account == {"id": account["id"], "name": "Acme Ltd", "type": "OWNER", "realNameVerified": True,
-                       "status": "NORMAL"}
+    assert account == {
+        "id": account["id"],
+        "name": "Acme Ltd",
+        "type": "OWNER",
+        "realNameVerified": True,
+        "status": "NORMAL",
+    }
     assert isinstance(payload["token"], str) and len(payload["token"]) >= 32
     me = data(await gql(client, ME, token=payload["token"]))["me"]
-    assert me == {"id": account["id"], "name": "Acme Ltd", "type": "OWNER", "realNameVerified": True,
-                  "status": "NORMAL", "arrearsSince": None, "suspendedAt": None}
+    assert me == {
+        "id": account["id"],
+        "name": "Acme Ltd",
+        "type": "OWNER",
+        "realNameVerified": True,
+        "status": "NORMAL",
+        "arrearsSince": None,
+        "suspendedAt": None,
+    }
 
 
 async def test_A1_owner_type_is_the_default_and_name_is_trimmed(client):
     payload = data(await gql(client, CREATE_ACCOUNT_FULL, {"input": {"name": "  Beta  "}}, OPERATOR))["createAccount"]
     assert payload["errors"] == []
     assert (payload["account"]["name"], payload["account"]["type"], payload["account"]["realNameVerified"]) == (
-        "Beta", "OWNER", True)
+        "Beta",
+        "OWNER",
+        True,
+    )
 
 
 async def test_A1_sub_user_token_acts_for_the_owner(client):
@@ -102,8 +118,9 @@ async def test_A1_collaborator_acts_for_the_owner(client):
 
 async def test_A1_sub_user_without_owner_is_invalid_owner(client):
     for type_ in ("SUB_USER", "COLLABORATOR"):
-        payload = data(await gql(client, CREATE_ACCOUNT_FULL, {"input": {"name": "Sub", "type": type_}},
-                                 OPERATOR))["createAccount"]
+        payload = data(await gql(client, CREATE_ACCOUNT_FULL, {"input": {"name": "Sub", "type": type_}}, OPERATOR))[
+            "createAccount"
+        ]
         assert payload == {"account": None, "token": None, "errors": [{"code": "INVALID_OWNER", "field": "ownerId"}]}
 
 
@@ -150,9 +167,14 @@ async def test_H1_create_account_returns_a_customer_token(client):
 
 async def test_H1_issue_partner_token_with_scopes(client):
     account_id, _ = await new_account(client)
-    result = data(await gql(client, ISSUE_TOKEN, {"role": "PARTNER", "accountId": account_id,
-                                                  "scopes": ["orders:read", "account:read", "orders:read"]},
-                            OPERATOR))["issueToken"]
+    result = data(
+        await gql(
+            client,
+            ISSUE_TOKEN,
+            {"role": "PARTNER", "accountId": account_id, "scopes": ["orders:read", "account:read", "orders:read"]},
+            OPERATOR,
+        )
+    )["issueToken"]
     assert result["errors"] == []
     row = await ApiToken.get(token_hash=hashlib.sha256(result["token"].encode()).hexdigest())
     assert (row.role, row.account_id, row.scopes) == ("PARTNER", int(account_id), ["account:read", "orders:read"])
@@ -191,21 +213,32 @@ async def test_H1_partner_create_application_needs_packages_write(client):
 
 async def test_H1_partner_scope_unknown_is_invalid_scope(client):
     account_id, _ = await new_account(client)
-    result = data(await gql(client, ISSUE_TOKEN, {"role": "PARTNER", "accountId": account_id,
-                                                  "scopes": ["account:read", "account:write"]},
-                            OPERATOR))["issueToken"]
+    result = data(
+        await gql(
+            client,
+            ISSUE_TOKEN,
+            {"role": "PARTNER", "accountId": account_id, "scopes": ["account:read", "account:write"]},
+            OPERATOR,
+        )
+    )["issueToken"]
     assert result == {"token": None, "errors": [{"code": "INVALID_SCOPE", "field": "scopes"}]}
     # scopes belong to PARTNER tokens only
-    result = data(await gql(client, ISSUE_TOKEN, {"role": "CUSTOMER", "accountId": account_id,
-                                                  "scopes": ["account:read"]}, OPERATOR))["issueToken"]
+    result = data(
+        await gql(
+            client, ISSUE_TOKEN, {"role": "CUSTOMER", "accountId": account_id, "scopes": ["account:read"]}, OPERATOR
+        )
+    )["issueToken"]
     assert result == {"token": None, "errors": [{"code": "INVALID_SCOPE", "field": "scopes"}]}
     assert await ApiToken.filter(role="PARTNER").count() == 0
 
 
 async def test_H1_partner_token_needs_an_existing_account(client):
     for account_id in (None, "999999999", "not-an-id"):
-        result = data(await gql(client, ISSUE_TOKEN, {"role": "PARTNER", "accountId": account_id,
-                                                      "scopes": ["account:read"]}, OPERATOR))["issueToken"]
+        result = data(
+            await gql(
+                client, ISSUE_TOKEN, {"role": "PARTNER", "accountId": account_id, "scopes": ["account:read"]}, OPERATOR
+            )
+        )["issueToken"]
         assert result == {"token": None, "errors": [{"code": "NOT_FOUND", "field": "accountId"}]}, account_id
 
 
@@ -268,7 +301,8 @@ async def test_H1_tokens_are_stored_only_as_hashes(client):
     assert sorted(r["token_hash"] for r in rows) == sorted(hashlib.sha256(t.encode()).hexdigest() for t in tokens)
     # and no other table holds them either (events, accounts, …)
     tables = await connections.get("default").execute_query_dict(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    )
     for table in (t["tablename"] for t in tables):
         content = repr(await connections.get("default").execute_query_dict(f'SELECT * FROM "{table}"'))
         for token in tokens:
@@ -328,8 +362,13 @@ async def test_P1_P2_new_application_is_active_without_package(client):
     payload = data(await gql(client, CREATE_APP, {"name": "  Fresh app "}, token))["createApplication"]
     assert payload["errors"] == []
     sdk_app_id = payload["application"]["sdkAppId"]
-    assert payload["application"] == {"sdkAppId": sdk_app_id, "name": "Fresh app", "status": "ACTIVE",
-                                      "trialsUsed": 0, "package": None}
+    assert payload["application"] == {
+        "sdkAppId": sdk_app_id,
+        "name": "Fresh app",
+        "status": "ACTIVE",
+        "trialsUsed": 0,
+        "package": None,
+    }
     app = data(await gql(client, APPLICATION, {"id": sdk_app_id}, token))["application"]
     assert app == {"sdkAppId": sdk_app_id, "name": "Fresh app", "status": "ACTIVE", "trialsUsed": 0, "package": None}
 
@@ -342,6 +381,7 @@ async def test_H2_other_accounts_app_answers_exactly_like_a_missing_one(client):
     _, token_b = await new_account(client, name="B")
     app_b = await new_app(client, token_b, "B app")
     missing = app_b + 1000
+
     def answer(result: dict) -> dict:  # extensions.cost (H-4) tells the bucket, not the app
         return {k: v for k, v in result.items() if k != "extensions"}
 
@@ -353,8 +393,11 @@ async def test_H2_other_accounts_app_answers_exactly_like_a_missing_one(client):
     _, sub_a = await new_account(client, name="Sub A", type="SUB_USER", owner_id=owner_a)
     partner_a = await issue_token(client, "PARTNER", owner_a, ["account:read"])
     for token in (sub_a, partner_a):
-        assert answer(await gql(client, APPLICATION, {"id": app_b}, token)) == answer(await gql(
-            client, APPLICATION, {"id": missing}, token)) == {"data": {"application": None}}
+        assert (
+            answer(await gql(client, APPLICATION, {"id": app_b}, token))
+            == answer(await gql(client, APPLICATION, {"id": missing}, token))
+            == {"data": {"application": None}}
+        )
     # the owner still sees it
     assert data(await gql(client, APPLICATION, {"id": app_b}, token_b))["application"]["name"] == "B app"
 

@@ -1,6 +1,7 @@
 """SPEC S-1…S-5 and S-7 (arrears, suspension, reclaim) told with the simulated clock: a postpaid
 charge takes the account below zero, 24 h later it is suspended, 90 days later its apps are
 reclaimed; money brings it back."""
+
 import json
 from datetime import datetime, timedelta
 
@@ -27,8 +28,14 @@ from tests.money import (
 ARREARS_AT = shanghai(2027, 1, 11, 1)  # the settlement of 2027-01-10
 SUSPEND_AT = ARREARS_AT + timedelta(hours=24)
 RECLAIM_AT = SUSPEND_AT + timedelta(days=90)
-ACCOUNT_EVENTS = ("USAGE_SETTLED", "ARREARS_STARTED", "ARREARS_CLEARED", "ACCOUNT_SUSPENDED", "SUSPENSION_LIFTED",
-                  "APP_RECLAIMED")
+ACCOUNT_EVENTS = (
+    "USAGE_SETTLED",
+    "ARREARS_STARTED",
+    "ARREARS_CLEARED",
+    "ACCOUNT_SUSPENDED",
+    "SUSPENSION_LIFTED",
+    "APP_RECLAIMED",
+)
 
 
 def at(value: str) -> datetime:
@@ -138,7 +145,8 @@ async def test_S2_money_back_within_24_hours_ends_arrears_and_nothing_else(clien
     assert (await account_state(client, token))["status"] == "NORMAL"
     assert await statuses(client, token, app, spare) == ["ACTIVE", "ACTIVE"]
     assert await story(client, token) == [
-        ("USAGE_SETTLED", ARREARS_AT), ("ARREARS_STARTED", ARREARS_AT),
+        ("USAGE_SETTLED", ARREARS_AT),
+        ("ARREARS_STARTED", ARREARS_AT),
         ("ARREARS_CLEARED", SUSPEND_AT - timedelta(seconds=1)),
     ]
     assert service_of(await entitlements(client, token, app)) == (True, True, None)
@@ -223,12 +231,15 @@ async def test_S4_a_top_up_to_zero_lifts_the_suspension_at_once(client):
     assert await statuses(client, token, app, spare) == ["ACTIVE", "ACTIVE"]
     assert service_of(await entitlements(client, token, app)) == (True, True, None)
     assert await story(client, token) == [
-        ("USAGE_SETTLED", ARREARS_AT), ("ARREARS_STARTED", ARREARS_AT),
+        ("USAGE_SETTLED", ARREARS_AT),
+        ("ARREARS_STARTED", ARREARS_AT),
         ("ACCOUNT_SUSPENDED", SUSPEND_AT),
-        ("ARREARS_CLEARED", lift), ("SUSPENSION_LIFTED", lift),
+        ("ARREARS_CLEARED", lift),
+        ("SUSPENSION_LIFTED", lift),
     ]
-    account_level = of_type(await events(client, token), "ARREARS_STARTED", "ACCOUNT_SUSPENDED", "ARREARS_CLEARED",
-                            "SUSPENSION_LIFTED")
+    account_level = of_type(
+        await events(client, token), "ARREARS_STARTED", "ACCOUNT_SUSPENDED", "ARREARS_CLEARED", "SUSPENSION_LIFTED"
+    )
     assert [e["sdkAppId"] for e in account_level] == [None] * 4  # V-1
     # Nothing is reclaimed later.
     await advance(client, RECLAIM_AT + timedelta(days=1))

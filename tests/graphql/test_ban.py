@@ -1,5 +1,6 @@
 """SPEC S-6: banAccount (operators only) bans the account and every app at once and for ever;
 features locked, service stopped, no purchases or refunds, auto-renew off."""
+
 import json
 from datetime import timedelta
 
@@ -34,8 +35,15 @@ REQUEST_REFUND = """mutation($o: ID!, $k: String!) { requestRefund(orderId: $o, 
 UPGRADE = """mutation($input: UpgradeInput!) { upgradePackage(input: $input) { order { id } errors { code } } }"""
 SET_AUTO_RENEW = """mutation($app: Int!, $on: Boolean!) { setAutoRenew(sdkAppId: $app, enabled: $on) {
   package { autoRenew } errors { code } } }"""
-LOCKED = {"edition": None, "featuresUnlocked": False, "serviceActive": False, "reason": "BANNED", "limits": None,
-          "features": [], "includedMinutesLeft": None}
+LOCKED = {
+    "edition": None,
+    "featuresUnlocked": False,
+    "serviceActive": False,
+    "reason": "BANNED",
+    "limits": None,
+    "features": [],
+    "includedMinutesLeft": None,
+}
 
 
 def without_id(ent: dict) -> dict:
@@ -150,15 +158,17 @@ async def test_S6_usage_of_a_banned_account_is_still_settled(client):
 async def test_S6_ban_is_for_operators_only_and_needs_a_reason(client):
     account_id, token = await new_account(client)
     service = await issue_token(client, "SERVICE")
-    partner = await issue_token(client, "PARTNER", account_id,
-                                ["account:read", "orders:read", "packages:write", "refunds:write"])
+    partner = await issue_token(
+        client, "PARTNER", account_id, ["account:read", "orders:read", "packages:write", "refunds:write"]
+    )
     for who in (token, service, partner):
         result = await gql(client, BAN_ACCOUNT, {"a": account_id, "reason": "x"}, who)
         assert error_codes(result) == ["FORBIDDEN"]
     assert error_codes(await gql(client, BAN_ACCOUNT, {"a": account_id, "reason": "x"})) == ["UNAUTHENTICATED"]
     for reason in ("", "   ", "x" * 201):
         assert [(e["code"], e["field"]) for e in (await ban_account(client, account_id, reason))["errors"]] == [
-            ("INVALID_REASON", "reason")]
+            ("INVALID_REASON", "reason")
+        ]
     assert codes(await ban_account(client, "999999999")) == ["NOT_FOUND"]
     assert codes(await ban_account(client, "not-an-id")) == ["NOT_FOUND"]
     assert (await account_state(client, token))["status"] == "NORMAL"
@@ -171,5 +181,6 @@ async def test_S6_no_new_app_on_a_banned_account(client):
     await ban_account(client, account_id)
     result = data(await gql(client, CREATE_APP, {"name": "After the ban"}, token))["createApplication"]
     assert (result["application"], codes(result)) == (None, ["ACCOUNT_BANNED"])
-    assert [a["status"] for a in data(await gql(client, "{ applications { status } }", token=token))[
-        "applications"]] == ["BANNED"]
+    assert [
+        a["status"] for a in data(await gql(client, "{ applications { status } }", token=token))["applications"]
+    ] == ["BANNED"]

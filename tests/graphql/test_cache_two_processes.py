@@ -2,6 +2,7 @@
 PostgreSQL and Redis. A change made through one is seen at once through the other, although the
 other had the answer in its whole-response cache (app/response_cache.py), and a token issued
 through one works at once through the other (app/auth_cache.py)."""
+
 from datetime import timedelta
 
 import httpx
@@ -98,8 +99,12 @@ async def test_N2_a_purchase_usage_and_ban_through_B_show_at_once_through_A_whic
 
     assert (await ban_account(b, account_id))["errors"] == []
     banned, hit = await ent(a, service, app)
-    assert (banned["reason"], banned["featuresUnlocked"], banned["serviceActive"], hit) == \
-        ("BANNED", False, False, None)
+    assert (banned["reason"], banned["featuresUnlocked"], banned["serviceActive"], hit) == (
+        "BANNED",
+        False,
+        False,
+        None,
+    )
 
 
 async def test_N1_N2_a_cached_answer_is_not_served_once_time_passes_the_package_expiry(clients):

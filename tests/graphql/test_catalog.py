@@ -1,4 +1,5 @@
 """SPEC §1 catalog and B-4 quotes, through the API."""
+
 from app.domain.catalog import seed
 from tests.factories import new_account
 from tests.gql import data, error_codes, gql
@@ -20,7 +21,10 @@ async def test_catalog_editions_have_spec_prices_and_quotas(client):
     assert [e["maxParticipants"] for e in editions] == [20, 50, 200, 300]
     assert [e["maxVideoStreams"] for e in editions] == [20, 50, 50, 50]
     assert [e["resolutions"] for e in editions] == [
-        ["720P", "1080P", "2K", "4K"], ["720P", "1080P"], ["720P", "1080P", "2K", "4K"], ["720P", "1080P", "2K", "4K"],
+        ["720P", "1080P", "2K", "4K"],
+        ["720P", "1080P"],
+        ["720P", "1080P", "2K", "4K"],
+        ["720P", "1080P", "2K", "4K"],
     ]
     assert [e["includedMinutes"] for e in editions] == [None, 380000, 1400000, 1400000]
     assert [e["includedDau"] for e in editions] == [None, 10000, 10000, 10000]
@@ -52,8 +56,10 @@ async def test_catalog_feature_matrix_matches_spec_cell_for_cell(client):
         "PEAK_GROUPS": ("included", ((True, "by IM version"),) + ((True, "100,000"),) * 3),
         "MAX_PARTICIPANTS": ("limits", ((True, "20"), (True, "50"), (True, "200"), (True, "300"))),
         "MAX_VIDEO_STREAMS": ("limits", ((True, "20"), (True, "50"), (True, "50"), (True, "50"))),
-        "RESOLUTIONS": ("limits", ((True, "720P,1080P,2K,4K"), (True, "720P,1080P"), (True, "720P,1080P,2K,4K"),
-                                   (True, "720P,1080P,2K,4K"))),
+        "RESOLUTIONS": (
+            "limits",
+            ((True, "720P,1080P,2K,4K"), (True, "720P,1080P"), (True, "720P,1080P,2K,4K"), (True, "720P,1080P,2K,4K")),
+        ),
         "MULTI_DEVICE_LOGIN": ("account", (yes, no, no, yes)),
         "SAME_PLATFORM_MULTI_DEVICE_LOGIN": ("account", ((False, "IM 旗舰版 only"), no, no, yes)),
         "REQUEST_TO_SPEAK": ("seats", (yes, no, yes, yes)),
@@ -64,11 +70,31 @@ async def test_catalog_feature_matrix_matches_spec_cell_for_cell(client):
     }
     for code, cells in expected.items():
         assert got[code] == cells, code
-    everywhere = ["STANDARD_UI", "FLOATING_WINDOW", "CUSTOM_UI", "LOGIN_LOGOUT", "SET_PROFILE", "GET_PROFILE",
-                  "ROOM_LIFECYCLE", "ROOM_INFO", "ROOM_CUSTOM_INFO", "ROOM_TEXT_MESSAGE", "MULTI_VIDEO_CALL",
-                  "MULTI_VOICE_CALL", "CAMERA_TOGGLE", "MIC_TOGGLE", "MIC_VOLUME", "EVENT_CALLBACKS",
-                  "MEMBER_LIST", "MEMBER_ROLE_SWITCH", "MUTE_ONE", "MUTE_ALL", "AI_NOISE_SUPPRESSION",
-                  "DEFAULT_AUDIO_MIXING", "WEAK_NETWORK_OPTIMIZATION"]
+    everywhere = [
+        "STANDARD_UI",
+        "FLOATING_WINDOW",
+        "CUSTOM_UI",
+        "LOGIN_LOGOUT",
+        "SET_PROFILE",
+        "GET_PROFILE",
+        "ROOM_LIFECYCLE",
+        "ROOM_INFO",
+        "ROOM_CUSTOM_INFO",
+        "ROOM_TEXT_MESSAGE",
+        "MULTI_VIDEO_CALL",
+        "MULTI_VOICE_CALL",
+        "CAMERA_TOGGLE",
+        "MIC_TOGGLE",
+        "MIC_VOLUME",
+        "EVENT_CALLBACKS",
+        "MEMBER_LIST",
+        "MEMBER_ROLE_SWITCH",
+        "MUTE_ONE",
+        "MUTE_ALL",
+        "AI_NOISE_SUPPRESSION",
+        "DEFAULT_AUDIO_MIXING",
+        "WEAK_NETWORK_OPTIMIZATION",
+    ]
     for code in everywhere:
         assert got[code][1] == (yes,) * 4, code
     assert got["SEAT_MODES"][1] == ((True, "free/ordered"), no, (True, "free/ordered"), (True, "free/ordered"))
@@ -82,14 +108,18 @@ QUOTE = """query($e: EditionCode!, $m: Int!) { quote(edition: $e, months: $m) {
 async def test_B4_anonymous_quote_prices_as_new_owner_first_order(client):
     quote = data(await gql(client, QUOTE, {"e": "BASIC", "m": 1}))["quote"]
     assert quote["total"]["amount"] == "1653.26"
-    assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in quote["lines"]] == [(1, "1653.26", "FIRST_ORDER")]
+    assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in quote["lines"]] == [
+        (1, "1653.26", "FIRST_ORDER")
+    ]
 
 
 async def test_B4_first_order_three_months_discounts_only_the_first(client):
     quote = data(await gql(client, QUOTE, {"e": "BASIC", "m": 3}))["quote"]
     assert quote["total"]["amount"] == "7651.26"
     assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in quote["lines"]] == [
-        (1, "1653.26", "FIRST_ORDER"), (2, "5998.00", None)]
+        (1, "1653.26", "FIRST_ORDER"),
+        (2, "5998.00", None),
+    ]
 
 
 async def test_B4_sub_user_quote_has_no_campaign(client):

@@ -5,6 +5,7 @@ Figures: BASIC = RTC_PREMIUM 1500.00 + IM_PRO 1499.00 = 2999.00 a month; FIRST_O
 ALL_CUSTOMERS 73 % of the list price (BASIC 3374.00 → 1653.26 / 2463.02). The clock starts at
 START (2027-01-10 00:00 Asia/Shanghai); a 1-month package bought then expires at ONE_MONTH.
 """
+
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -74,8 +75,10 @@ def codes(payload: dict) -> list[tuple[str, str | None]]:
 
 
 async def current_prices(client) -> dict[str, tuple[str, str]]:
-    return {e["code"]: (e["listPrice"]["amount"], e["currentPrice"]["amount"])
-            for e in data(await gql(client, EDITIONS))["editions"]}
+    return {
+        e["code"]: (e["listPrice"]["amount"], e["currentPrice"]["amount"])
+        for e in data(await gql(client, EDITIONS))["editions"]
+    }
 
 
 async def quote(client, edition="BASIC", months=3, token=None) -> tuple[list, str]:
@@ -93,8 +96,16 @@ async def buyer(client, amount="20000.00", *, edition="BASIC", auto_renew=False)
 
 
 async def upsert(client, token=OPERATOR, **fields) -> dict:
-    campaign = {"code": "SPRING", "percentOfList": 40, "editions": ["BASIC"], "firstOrderOnly": False,
-                "startsAt": None, "endsAt": None, "enabled": True, **fields}
+    campaign = {
+        "code": "SPRING",
+        "percentOfList": 40,
+        "editions": ["BASIC"],
+        "firstOrderOnly": False,
+        "startsAt": None,
+        "endsAt": None,
+        "enabled": True,
+        **fields,
+    }
     return data(await gql(client, UPSERT, {"input": campaign}, token))["upsertCampaign"]
 
 
@@ -117,14 +128,20 @@ async def test_K1_a_quote_one_second_before_and_at_the_effective_instant(client)
     await advance(client, at)
     assert await quote(client) == ([(1, "1653.26", "FIRST_ORDER"), (2, "6198.00", None)], "7851.26")
     assert await current_prices(client) == {
-        "TRIAL": ("0.00", "0.00"), "BASIC": ("3374.00", "3099.00"), "ADVANCED": ("7749.00", "6499.00"),
-        "LARGE_ROOM": ("9249.00", "7999.00")}
+        "TRIAL": ("0.00", "0.00"),
+        "BASIC": ("3374.00", "3099.00"),
+        "ADVANCED": ("7749.00", "6499.00"),
+        "LARGE_ROOM": ("9249.00", "7999.00"),
+    }
 
 
-@pytest.mark.parametrize(("effective", "expected"), [
-    (ONE_MONTH, "3099.00"),  # in effect at the expiry instant: the renewal pays it
-    (ONE_MONTH + SECOND, "2999.00"),  # the renewal happens one second before the change
-])
+@pytest.mark.parametrize(
+    ("effective", "expected"),
+    [
+        (ONE_MONTH, "3099.00"),  # in effect at the expiry instant: the renewal pays it
+        (ONE_MONTH + SECOND, "2999.00"),  # the renewal happens one second before the change
+    ],
+)
 async def test_K1_R2_auto_renewal_pays_the_price_in_effect_at_the_expiry_instant(client, effective, expected):
     _, token, app = await buyer(client, auto_renew=True)
     assert (await schedule(client, "RTC_PREMIUM", "1600.00", effective))["errors"] == []
@@ -149,7 +166,9 @@ async def test_K1_purchase_and_renewal_use_the_price_at_their_instant(client):
     app2 = await new_app(client, token2, "second")
     bought = await purchase(client, token2, app2, "BASIC", 2)
     assert [(li["months"], li["amount"]["amount"]) for li in bought["order"]["lines"]] == [
-        (1, "2463.02"), (1, "3100.00")]
+        (1, "2463.02"),
+        (1, "3100.00"),
+    ]
 
 
 async def test_K1_U3_upgrade_prices_the_difference_at_the_upgrade_instant(client):
@@ -157,8 +176,11 @@ async def test_K1_U3_upgrade_prices_the_difference_at_the_upgrade_instant(client
     upgrade_at = datetime(2027, 1, 24, 16, 0, tzinfo=UTC)  # 2027-01-25 00:00 Asia/Shanghai
     assert (await schedule(client, "RTC_ULTIMATE", "5500.00", upgrade_at))["errors"] == []
     await advance(client, upgrade_at)
-    result = data(await gql(client, UPGRADE, {"input": {"sdkAppId": app, "targetEdition": "ADVANCED",
-                                                        "idempotencyKey": "up-1"}}, token))["upgradePackage"]
+    result = data(
+        await gql(
+            client, UPGRADE, {"input": {"sdkAppId": app, "targetEdition": "ADVANCED", "idempotencyKey": "up-1"}}, token
+        )
+    )["upgradePackage"]
     assert result["errors"] == []
     assert result["order"]["amount"]["amount"] == "2064.52"  # (5500 − 1500) × 16/31
 
@@ -188,11 +210,13 @@ async def test_K1_H3_nul_in_text_arguments_is_INVALID_INPUT_never_a_database_err
     payload = await schedule(client, "RTC\u0000PREMIUM", "10.00", START + timedelta(days=1))
     assert codes(payload) == [("INVALID_INPUT", "component")]
     assert error_codes(await gql(client, PRICE_CHANGES, {"c": "A\u0000"}, OPERATOR)) == ["INVALID_INPUT"]
-    cell = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI\u0000", "inc": True},
-                          OPERATOR))["setEditionFeature"]
+    cell = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI\u0000", "inc": True}, OPERATOR))[
+        "setEditionFeature"
+    ]
     assert codes(cell) == [("INVALID_INPUT", "feature")]
-    value = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI", "inc": True, "v": "a\u0000"},
-                           OPERATOR))["setEditionFeature"]
+    value = data(
+        await gql(client, SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI", "inc": True, "v": "a\u0000"}, OPERATOR)
+    )["setEditionFeature"]
     assert codes(value) == [("INVALID_INPUT", "value")]
     assert await PriceChange.all().count() == 0 and await CatalogChange.all().count() == 0
 
@@ -212,7 +236,9 @@ async def test_K1_cancel_before_it_takes_effect_and_not_after(client):
 
     listed = data(await gql(client, PRICE_CHANGES, {}, OPERATOR))["priceChanges"]
     assert [(c["component"], c["price"]["amount"], c["cancelled"]) for c in listed] == [
-        ("IM_PRO", "1550.00", False), ("RTC_PREMIUM", "1600.00", True)]
+        ("IM_PRO", "1550.00", False),
+        ("RTC_PREMIUM", "1600.00", True),
+    ]
     only = data(await gql(client, PRICE_CHANGES, {"c": "RTC_PREMIUM"}, OPERATOR))["priceChanges"]
     assert [c["component"] for c in only] == ["RTC_PREMIUM"]
 
@@ -246,8 +272,12 @@ async def test_K2_a_rise_notifies_exactly_the_accounts_with_an_auto_renew_packag
 
     [notice] = notices(await events(client, a_token))  # one per account, though two packages
     assert notice["sdkAppId"] is None
-    assert json.loads(notice["data"]) == {"component": "RTC_PREMIUM", "oldPrice": "1500.00", "newPrice": "1600.00",
-                                          "effectiveAt": effective.isoformat()}
+    assert json.loads(notice["data"]) == {
+        "component": "RTC_PREMIUM",
+        "oldPrice": "1500.00",
+        "newPrice": "1600.00",
+        "effectiveAt": effective.isoformat(),
+    }
     assert datetime.fromisoformat(notice["occurredAt"]) == START
     assert notices(await events(client, b_token)) == []
     assert notices(await events(client, c_token)) == []
@@ -264,7 +294,9 @@ async def test_K2_old_price_is_the_one_the_change_replaces_at_its_instant(client
     await schedule(client, "IM_PRO", "1700.00", START + timedelta(days=5))
     found = of_type(await events(client, token), "PRICE_CHANGE_NOTICE")
     assert [(json.loads(e["data"])["oldPrice"], json.loads(e["data"])["newPrice"]) for e in found] == [
-        ("1499.00", "1600.00"), ("1600.00", "1700.00")]
+        ("1499.00", "1600.00"),
+        ("1600.00", "1700.00"),
+    ]
 
 
 # ---------------------------------------------------------------- K-3 campaigns
@@ -273,10 +305,24 @@ async def test_K2_old_price_is_the_one_the_change_replaces_at_its_instant(client
 async def test_K3_seeded_campaigns_are_data_and_keep_every_B4_figure(client):
     listed = data(await gql(client, CAMPAIGNS))["campaigns"]
     assert listed == [
-        {"code": "ALL_CUSTOMERS", "percentOfList": 73, "editions": ["BASIC", "ADVANCED", "LARGE_ROOM"],
-         "firstOrderOnly": False, "startsAt": None, "endsAt": None, "enabled": True},
-        {"code": "FIRST_ORDER", "percentOfList": 49, "editions": ["BASIC", "ADVANCED", "LARGE_ROOM"],
-         "firstOrderOnly": True, "startsAt": None, "endsAt": None, "enabled": True},
+        {
+            "code": "ALL_CUSTOMERS",
+            "percentOfList": 73,
+            "editions": ["BASIC", "ADVANCED", "LARGE_ROOM"],
+            "firstOrderOnly": False,
+            "startsAt": None,
+            "endsAt": None,
+            "enabled": True,
+        },
+        {
+            "code": "FIRST_ORDER",
+            "percentOfList": 49,
+            "editions": ["BASIC", "ADVANCED", "LARGE_ROOM"],
+            "firstOrderOnly": True,
+            "startsAt": None,
+            "endsAt": None,
+            "enabled": True,
+        },
     ]
     assert (await quote(client, months=1))[1] == "1653.26"
     assert (await quote(client, months=3))[1] == "7651.26"
@@ -315,20 +361,29 @@ async def test_K3_public_campaigns_are_those_in_effect_operators_see_all(client)
 
 
 async def test_K3_an_operator_can_end_a_seeded_campaign(client):
-    payload = await upsert(client, code="FIRST_ORDER", percentOfList=49, editions=["BASIC", "ADVANCED", "LARGE_ROOM"],
-                           firstOrderOnly=True, enabled=False)
+    payload = await upsert(
+        client,
+        code="FIRST_ORDER",
+        percentOfList=49,
+        editions=["BASIC", "ADVANCED", "LARGE_ROOM"],
+        firstOrderOnly=True,
+        enabled=False,
+    )
     assert payload["errors"] == []
     assert await quote(client, months=1) == ([(1, "2463.02", "ALL_CUSTOMERS")], "2463.02")
 
 
-@pytest.mark.parametrize(("fields", "expected"), [
-    ({"percentOfList": 0}, ("INVALID_PERCENT", "percentOfList")),
-    ({"percentOfList": 100}, ("INVALID_PERCENT", "percentOfList")),
-    ({"startsAt": "2027-02-01T00:00:00Z", "endsAt": "2027-02-01T00:00:00Z"}, ("INVALID_WINDOW", "endsAt")),
-    ({"startsAt": "2027-02-01T00:00:00Z", "endsAt": "2027-01-31T00:00:00Z"}, ("INVALID_WINDOW", "endsAt")),
-    ({"editions": ["TRIAL"]}, ("INVALID_EDITION", "editions.0")),
-    ({"code": "bad code!"}, ("INVALID_INPUT", "code")),
-])
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"percentOfList": 0}, ("INVALID_PERCENT", "percentOfList")),
+        ({"percentOfList": 100}, ("INVALID_PERCENT", "percentOfList")),
+        ({"startsAt": "2027-02-01T00:00:00Z", "endsAt": "2027-02-01T00:00:00Z"}, ("INVALID_WINDOW", "endsAt")),
+        ({"startsAt": "2027-02-01T00:00:00Z", "endsAt": "2027-01-31T00:00:00Z"}, ("INVALID_WINDOW", "endsAt")),
+        ({"editions": ["TRIAL"]}, ("INVALID_EDITION", "editions.0")),
+        ({"code": "bad code!"}, ("INVALID_INPUT", "code")),
+    ],
+)
 async def test_K3_bad_campaign_input_is_typed_and_changes_nothing(client, fields, expected):
     payload = await upsert(client, **fields)
     assert codes(payload) == [expected] and payload["campaign"] is None
@@ -342,8 +397,10 @@ async def test_K3_bad_campaign_input_is_typed_and_changes_nothing(client, fields
 
 async def test_K4_set_list_price_moves_the_campaign_prices_at_once(client):
     payload = data(await gql(client, SET_LIST_PRICE, {"e": "BASIC", "p": "3500.00"}, OPERATOR))["setListPrice"]
-    assert payload == {"edition": {"code": "BASIC", "listPrice": {"amount": "3500.00"},
-                                   "currentPrice": {"amount": "2999.00"}}, "errors": []}
+    assert payload == {
+        "edition": {"code": "BASIC", "listPrice": {"amount": "3500.00"}, "currentPrice": {"amount": "2999.00"}},
+        "errors": [],
+    }
     assert await quote(client, months=1) == ([(1, "1715.00", "FIRST_ORDER")], "1715.00")  # 49 % of 3500.00
     for price in ("0", "-1", "12.345", "1e2"):
         bad = data(await gql(client, SET_LIST_PRICE, {"e": "BASIC", "p": price}, OPERATOR))["setListPrice"]
@@ -357,22 +414,26 @@ async def test_K4_set_edition_feature_shows_in_the_matrix_and_in_cached_entitlem
     _, token, app = await buyer(client)
     before = await entitlements(client, token, app)  # computed and cached
     assert "SCREEN_SHARE" in before["features"] and before["limits"]["maxParticipants"] == 50
-    payload = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "SCREEN_SHARE", "inc": False},
-                             OPERATOR))["setEditionFeature"]
+    payload = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "SCREEN_SHARE", "inc": False}, OPERATOR))[
+        "setEditionFeature"
+    ]
     assert payload["errors"] == []
     cell = next(f for f in payload["edition"]["features"] if f["feature"]["code"] == "SCREEN_SHARE")
     assert cell == {"feature": {"code": "SCREEN_SHARE"}, "included": False, "value": None}
-    limit = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "MAX_PARTICIPANTS", "inc": True, "v": "80"},
-                           OPERATOR))["setEditionFeature"]
+    limit = data(
+        await gql(client, SET_FEATURE, {"e": "BASIC", "f": "MAX_PARTICIPANTS", "inc": True, "v": "80"}, OPERATOR)
+    )["setEditionFeature"]
     assert limit["edition"]["maxParticipants"] == 80
 
     after = await entitlements(client, token, app)
     assert "SCREEN_SHARE" not in after["features"] and after["limits"]["maxParticipants"] == 80
-    unknown = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "TELEPORT", "inc": True},
-                             OPERATOR))["setEditionFeature"]
+    unknown = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "TELEPORT", "inc": True}, OPERATOR))[
+        "setEditionFeature"
+    ]
     assert codes(unknown) == [("INVALID_FEATURE", "feature")]
-    bad = data(await gql(client, SET_FEATURE, {"e": "BASIC", "f": "MAX_PARTICIPANTS", "inc": True, "v": "lots"},
-                         OPERATOR))["setEditionFeature"]
+    bad = data(
+        await gql(client, SET_FEATURE, {"e": "BASIC", "f": "MAX_PARTICIPANTS", "inc": True, "v": "lots"}, OPERATOR)
+    )["setEditionFeature"]
     assert codes(bad) == [("INVALID_INPUT", "value")]
 
 
@@ -390,8 +451,12 @@ async def test_K4_every_catalog_change_is_audited_newest_first(client):
         ("LIST_PRICE_SET", "edition:BASIC"),
         ("CAMPAIGN_UPSERTED", "campaign:SPRING"),
     ]
-    assert json.loads(nodes[0]["before"]) == {"edition": "LARGE_ROOM", "feature": "CUSTOM_UI", "included": True,
-                                              "value": None}
+    assert json.loads(nodes[0]["before"]) == {
+        "edition": "LARGE_ROOM",
+        "feature": "CUSTOM_UI",
+        "included": True,
+        "value": None,
+    }
     assert json.loads(nodes[0]["after"])["included"] is False
     assert json.loads(nodes[1]["before"]) == {"edition": "BASIC", "listPrice": "3374.00"}
     assert json.loads(nodes[1]["after"]) == {"edition": "BASIC", "listPrice": "3500.00"}
@@ -399,8 +464,9 @@ async def test_K4_every_catalog_change_is_audited_newest_first(client):
     assert {datetime.fromisoformat(n["at"]) for n in nodes} == {START}
     assert page["pageInfo"]["hasNextPage"] is True
 
-    rest = data(await gql(client, CHANGES, {"first": 3, "after": page["pageInfo"]["endCursor"]},
-                          OPERATOR))["catalogChanges"]
+    rest = data(await gql(client, CHANGES, {"first": 3, "after": page["pageInfo"]["endCursor"]}, OPERATOR))[
+        "catalogChanges"
+    ]
     assert [e["node"]["kind"] for e in rest["edges"]] == ["PRICE_CHANGE_CANCELLED", "PRICE_CHANGE_SCHEDULED"]
     assert rest["pageInfo"]["hasNextPage"] is False
     scheduled = json.loads(rest["edges"][1]["node"]["after"])
@@ -416,8 +482,10 @@ async def test_K4_every_catalog_change_is_audited_newest_first(client):
 OPERATOR_ONLY = [
     (SCHEDULE, {"c": "RTC_PREMIUM", "p": "1600.00", "at": "2027-02-01T00:00:00Z"}),
     (CANCEL, {"id": "1"}),
-    (UPSERT, {"input": {"code": "X", "percentOfList": 10, "editions": ["BASIC"], "firstOrderOnly": False,
-                        "enabled": True}}),
+    (
+        UPSERT,
+        {"input": {"code": "X", "percentOfList": 10, "editions": ["BASIC"], "firstOrderOnly": False, "enabled": True}},
+    ),
     (SET_LIST_PRICE, {"e": "BASIC", "p": "1.00"}),
     (SET_FEATURE, {"e": "BASIC", "f": "CUSTOM_UI", "inc": False}),
     (PRICE_CHANGES, {}),

@@ -1,4 +1,5 @@
 """SPEC C-2: server time and the operators' advanceClock, through the API."""
+
 import asyncio
 from datetime import UTC, datetime, timedelta
 
@@ -84,8 +85,9 @@ async def test_C2_advance_clock_backwards_is_refused_and_time_unchanged(client):
 
 async def test_C2_advance_clock_is_for_operators_only(client):
     account_id, customer = await new_account(client)
-    partner = await issue_token(client, "PARTNER", account_id, ["account:read", "orders:read", "packages:write",
-                                                                "refunds:write"])
+    partner = await issue_token(
+        client, "PARTNER", account_id, ["account:read", "orders:read", "packages:write", "refunds:write"]
+    )
     service = await issue_token(client, "SERVICE")
     to = START + timedelta(days=1)
     for token in (customer, partner, service):

@@ -1,4 +1,5 @@
 """SPEC B-6 / B-7 / B-8 under concurrency: many purchases at once on one balance, through the API."""
+
 import asyncio
 
 from app.domain.accounts.models import Account
@@ -28,9 +29,9 @@ async def one_round(client, round_no: int) -> None:
     assert (await balance(client, token))["available"] == f"{total // 100}.{total % 100:02d}"
     apps = [await new_app(client, token, f"app {i}") for i in range(APPS)]
 
-    results = await asyncio.gather(*[
-        purchase(client, token, app, "BASIC", 1, idem=f"round-{round_no}-app-{app}") for app in apps
-    ])
+    results = await asyncio.gather(
+        *[purchase(client, token, app, "BASIC", 1, idem=f"round-{round_no}-app-{app}") for app in apps]
+    )
 
     won = [r for r in results if r["errors"] == []]
     refused = [r for r in results if r["errors"] != []]
@@ -38,18 +39,19 @@ async def one_round(client, round_no: int) -> None:
     assert {r["order"]["amount"]["amount"] for r in won} == {PRICE}
     assert [[e["code"] for e in r["errors"]] for r in refused] == [["INSUFFICIENT_BALANCE"]] * (APPS - AFFORDABLE)
     assert all(r["order"] is None and r["package"] is None for r in refused)
-    assert await balance(client, token) == {"cash": "1000.00", "income": "0.00", "gift": "0.00",
-                                            "available": "1000.00"}
+    assert await balance(client, token) == {"cash": "1000.00", "income": "0.00", "gift": "0.00", "available": "1000.00"}
     row = await Account.get(id=int(account_id))
     assert min(row.cash_fen, row.income_fen, row.gift_fen) >= 0
     assert await Order.filter(account_id=int(account_id)).count() == AFFORDABLE + 1
     assert await LedgerTransaction.filter(account_id=int(account_id), order_id__not_isnull=True).count() == (
-        AFFORDABLE + 1)
+        AFFORDABLE + 1
+    )
     # the winners' packages exist, one per app, and only theirs
     winners = {r["order"]["sdkAppId"] for r in won}
     assert len(winners) == AFFORDABLE
     packaged = await Package.filter(account_id=int(account_id), application_id__in=apps).values_list(
-        "application_id", flat=True)
+        "application_id", flat=True
+    )
     assert sorted(packaged) == sorted(winners)
     await assert_audit_clean()
 
@@ -63,9 +65,9 @@ async def test_B2_concurrent_purchases_on_one_app_sell_one_package(client):
     account_id, token = await new_account(client)
     await credit(client, account_id, "100000.00")
     app = await new_app(client, token)
-    results = await asyncio.gather(*[
-        purchase(client, token, app, edition, 1) for edition in ["BASIC", "ADVANCED", "LARGE_ROOM"] * 4
-    ])
+    results = await asyncio.gather(
+        *[purchase(client, token, app, edition, 1) for edition in ["BASIC", "ADVANCED", "LARGE_ROOM"] * 4]
+    )
     won = [r for r in results if r["errors"] == []]
     assert len(won) == 1
     assert sorted(r["errors"][0]["code"] for r in results if r["errors"]) == ["PACKAGE_ALREADY_ACTIVE"] * 11
@@ -89,7 +91,12 @@ async def test_R1_concurrent_renewals_each_extend_once(client):
     final = max(r["package"]["expiresAt"] for r in results)
     assert final.startswith("2027-07-09T16:00:00")
     assert sorted(r["package"]["expiresAt"][:10] for r in results) == [
-        "2027-03-09", "2027-04-09", "2027-05-09", "2027-06-09", "2027-07-09"]
+        "2027-03-09",
+        "2027-04-09",
+        "2027-05-09",
+        "2027-06-09",
+        "2027-07-09",
+    ]
     assert (await balance(client, token))["cash"] == "83351.74"  # 100000 − 1653.26 − 5 × 2999.00
     await assert_audit_clean()
 

@@ -1,5 +1,6 @@
 """B-6 / B-7 through a real socket: 50 clients buy at once from one account that can afford only
 some of the purchases; exactly that many succeed and no balance goes negative."""
+
 import asyncio
 
 import httpx
@@ -16,8 +17,11 @@ CREDIT = """mutation($a: ID!, $k: String!) { creditAccount(accountId: $a, amount
 
 
 async def post(http, query, variables=None, token=None) -> dict:
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}},
-                               headers={"Authorization": f"Bearer {token}"} if token else {})
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
@@ -29,20 +33,48 @@ async def test_B6_fifty_concurrent_purchases_over_http_never_overdraw(server):  
     async with httpx.AsyncClient(base_url=server, timeout=60, limits=limits) as http:
         created = (await post(http, CREATE, token=OPERATOR))["createAccount"]
         account_id, token = created["account"]["id"], created["token"]
-        apps = [(await post(http, APP, {"n": f"app {i}"}, token))["createApplication"]["application"]["sdkAppId"]
-                for i in range(51)]
+        apps = [
+            (await post(http, APP, {"n": f"app {i}"}, token))["createApplication"]["application"]["sdkAppId"]
+            for i in range(51)
+        ]
         # A first order makes the account a returning customer: every later first month is
         # ALL_CUSTOMERS, 73% of 3374.00 = 2463.02.
         await post(http, CREDIT, {"a": account_id, "k": "first"}, OPERATOR)
-        first = await post(http, PURCHASE, {"input": {"sdkAppId": apps[0], "edition": "BASIC", "months": 1,
-                                                      "acceptAgreements": True, "idempotencyKey": "p0"}}, token)
+        first = await post(
+            http,
+            PURCHASE,
+            {
+                "input": {
+                    "sdkAppId": apps[0],
+                    "edition": "BASIC",
+                    "months": 1,
+                    "acceptAgreements": True,
+                    "idempotencyKey": "p0",
+                }
+            },
+            token,
+        )
         assert first["purchasePackage"]["order"]["amount"]["amount"] == "1653.26"
         # 12315.10 − 1653.26 = 10661.84 = 4 × 2463.02 + 809.76: room for exactly four more.
-        results = await asyncio.gather(*[
-            post(http, PURCHASE, {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1,
-                                            "acceptAgreements": True, "idempotencyKey": f"p{i}"}}, token)
-            for i, app in enumerate(apps[1:], start=1)
-        ])
+        results = await asyncio.gather(
+            *[
+                post(
+                    http,
+                    PURCHASE,
+                    {
+                        "input": {
+                            "sdkAppId": app,
+                            "edition": "BASIC",
+                            "months": 1,
+                            "acceptAgreements": True,
+                            "idempotencyKey": f"p{i}",
+                        }
+                    },
+                    token,
+                )
+                for i, app in enumerate(apps[1:], start=1)
+            ]
+        )
     payloads = [r["purchasePackage"] for r in results]
     won = [p for p in payloads if not p["errors"]]
     assert len(won) == 4

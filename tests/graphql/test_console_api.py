@@ -1,4 +1,5 @@
 """The small read API the console needs (UI-1, UI-2): viewer, operators' accounts(search), usageDaily."""
+
 from datetime import timedelta
 
 from tests.conftest import OPERATOR, START
@@ -14,7 +15,12 @@ DAILY = "query($a: Int!, $d: Int!) { usageDaily(sdkAppId: $a, days: $d) { day st
 async def test_UI1_viewer_names_the_role_and_the_server_modes(client):
     account_id, token = await new_account(client, "Acme")
     assert data(await gql(client, VIEWER, token=token))["viewer"] == {
-        "role": "CUSTOMER", "accountId": account_id, "scopes": [], "simulatedClock": True, "sandboxPayments": True}
+        "role": "CUSTOMER",
+        "accountId": account_id,
+        "scopes": [],
+        "simulatedClock": True,
+        "sandboxPayments": True,
+    }
     partner = await issue_token(client, "PARTNER", account_id, ["account:read"])
     assert data(await gql(client, VIEWER, token=partner))["viewer"]["scopes"] == ["account:read"]
     assert data(await gql(client, VIEWER, token=OPERATOR))["viewer"]["role"] == "OPERATOR"
@@ -25,7 +31,9 @@ async def test_UI1_viewer_names_the_role_and_the_server_modes(client):
 async def test_UI2_operators_find_accounts_by_id_or_part_of_the_name(client):
     acme, token = await new_account(client, "Acme Rooms")
     beta, _ = await new_account(client, "Beta")
-    assert data(await gql(client, ACCOUNTS, {"s": "rooms"}, OPERATOR))["accounts"] == [{"id": acme, "name": "Acme Rooms"}]
+    assert data(await gql(client, ACCOUNTS, {"s": "rooms"}, OPERATOR))["accounts"] == [
+        {"id": acme, "name": "Acme Rooms"}
+    ]
     assert data(await gql(client, ACCOUNTS, {"s": beta}, OPERATOR))["accounts"] == [{"id": beta, "name": "Beta"}]
     assert [a["id"] for a in data(await gql(client, ACCOUNTS, {"s": None}, OPERATOR))["accounts"]] == [beta, acme]
     assert error_codes(await gql(client, ACCOUNTS, {"s": "Acme"}, token)) == ["FORBIDDEN"]
@@ -40,11 +48,15 @@ async def test_M2_M3_usage_daily_splits_included_and_billable_per_shanghai_day(c
     bare = await new_app(client, token, "Bare")
     assert (await purchase(client, token, app, "BASIC", 1))["errors"] == []
     service = await issue_token(client, "SERVICE")
-    result = await record_usage(client, service, [
-        usage_event(app, 100, "VIDEO_HD"),  # 400 standard minutes, from the allowance
-        usage_event(bare, 1000),  # no package: all billable
-        usage_event(bare, 10, at=START - timedelta(days=1)),
-    ])
+    result = await record_usage(
+        client,
+        service,
+        [
+            usage_event(app, 100, "VIDEO_HD"),  # 400 standard minutes, from the allowance
+            usage_event(bare, 1000),  # no package: all billable
+            usage_event(bare, 10, at=START - timedelta(days=1)),
+        ],
+    )
     assert result["accepted"] == 3
     days = data(await gql(client, DAILY, {"a": app, "d": 3}, token))["usageDaily"]
     assert days == [
@@ -54,7 +66,9 @@ async def test_M2_M3_usage_daily_splits_included_and_billable_per_shanghai_day(c
     ]
     bare_days = data(await gql(client, DAILY, {"a": bare, "d": 2}, token))["usageDaily"]
     assert [(d["day"], d["standardMinutes"], d["billableMinutes"]) for d in bare_days] == [
-        ("2027-01-09", 10, 10), ("2027-01-10", 1000, 1000)]
+        ("2027-01-09", 10, 10),
+        ("2027-01-10", 1000, 1000),
+    ]
 
 
 async def test_H2_usage_daily_of_another_accounts_app_is_not_found(client):

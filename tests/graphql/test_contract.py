@@ -6,6 +6,7 @@ type, nullability included), argument (type, and default where the contract give
 field, enum value and scalar of the contract must exist in ours. Every part of the contract is
 built; a second test shows the comparison catches each kind of break.
 """
+
 from pathlib import Path
 
 from graphql import (
@@ -26,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 CONTRACT = REPO / "contract.graphql"
 SHARED_CONTRACT = REPO.parent / "shared" / "contract.graphql"  # the source of truth, beside the workspace
 EXPORTED = REPO / "schema.graphql"
+
 
 def printed_schema() -> str:
     return print_schema(schema)
@@ -129,12 +131,13 @@ def test_the_comparison_catches_every_kind_of_break():
     """The check above passes on a complete schema; this proves it would not pass on a broken one."""
     ours = build_schema(CONTRACT_SAMPLE)
     assert contract_differences(ours, build_schema(CONTRACT_SAMPLE)) == (set(), [])
-    broken = (CONTRACT_SAMPLE
-              .replace("  amount: Money! }", " }")  # a field removed
-              .replace("status: OrderStatus!", "status: OrderStatus")  # nullability loosened
-              .replace("REFUNDED", "CANCELLED")  # an enum value renamed
-              .replace("note: String", "memo: String")  # an input field renamed
-              .replace("orders(first: Int = 20)", "orders(first: Int = 50)"))  # a default changed
+    broken = (
+        CONTRACT_SAMPLE.replace("  amount: Money! }", " }")  # a field removed
+        .replace("status: OrderStatus!", "status: OrderStatus")  # nullability loosened
+        .replace("REFUNDED", "CANCELLED")  # an enum value renamed
+        .replace("note: String", "memo: String")  # an input field renamed
+        .replace("orders(first: Int = 20)", "orders(first: Int = 50)")
+    )  # a default changed
     missing, wrong = contract_differences(build_schema(broken), build_schema(CONTRACT_SAMPLE))
     report = " | ".join(sorted(missing) + sorted(wrong))
     for part in ("Order.amount", "OrderStatus.REFUNDED", "PayInput.note"):
@@ -149,7 +152,6 @@ def test_schema_graphql_is_current():
     assert committed.rstrip("\n") == printed_schema().rstrip("\n"), (
         "schema.graphql is stale: the schema changed since the last export; run `make schema` and commit it"
     )
-
 
 
 def test_contract_copy_matches_shared_contract():

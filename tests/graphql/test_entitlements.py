@@ -1,5 +1,6 @@
 """SPEC N-1 (entitlements in every state), H-2 (whose apps a caller may ask about) and N-2 (every
 transition shows at once through the Redis cache), through the API."""
+
 import json
 from datetime import timedelta
 
@@ -25,10 +26,31 @@ from tests.money import (
 )
 
 COMMON = {
-    "STANDARD_UI", "FLOATING_WINDOW", "CUSTOM_UI", "LOGIN_LOGOUT", "SET_PROFILE", "GET_PROFILE", "ROOM_LIFECYCLE",
-    "ROOM_INFO", "ROOM_CUSTOM_INFO", "ROOM_TEXT_MESSAGE", "MULTI_VIDEO_CALL", "MULTI_VOICE_CALL", "CAMERA_TOGGLE",
-    "MIC_TOGGLE", "MIC_VOLUME", "EVENT_CALLBACKS", "MEMBER_LIST", "MEMBER_ROLE_SWITCH", "MUTE_ONE", "MUTE_ALL",
-    "KICK_MEMBER", "SCREEN_SHARE", "AI_NOISE_SUPPRESSION", "DEFAULT_AUDIO_MIXING", "WEAK_NETWORK_OPTIMIZATION",
+    "STANDARD_UI",
+    "FLOATING_WINDOW",
+    "CUSTOM_UI",
+    "LOGIN_LOGOUT",
+    "SET_PROFILE",
+    "GET_PROFILE",
+    "ROOM_LIFECYCLE",
+    "ROOM_INFO",
+    "ROOM_CUSTOM_INFO",
+    "ROOM_TEXT_MESSAGE",
+    "MULTI_VIDEO_CALL",
+    "MULTI_VOICE_CALL",
+    "CAMERA_TOGGLE",
+    "MIC_TOGGLE",
+    "MIC_VOLUME",
+    "EVENT_CALLBACKS",
+    "MEMBER_LIST",
+    "MEMBER_ROLE_SWITCH",
+    "MUTE_ONE",
+    "MUTE_ALL",
+    "KICK_MEMBER",
+    "SCREEN_SHARE",
+    "AI_NOISE_SUPPRESSION",
+    "DEFAULT_AUDIO_MIXING",
+    "WEAK_NETWORK_OPTIMIZATION",
     "PLATFORMS",
 }
 SEATS = {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT", "SEAT_INVITE_LOCK_KICK"}
@@ -115,8 +137,11 @@ async def test_N1_paid_editions(client):
         assert (await purchase(client, token, app, edition, 1))["errors"] == []
         ent = await entitlements(client, token, app)
         assert (ent["edition"], *state(ent)) == (edition, True, True, None)
-        assert ent["limits"] == {"maxParticipants": participants, "maxVideoStreams": streams,
-                                 "resolutions": resolutions}
+        assert ent["limits"] == {
+            "maxParticipants": participants,
+            "maxVideoStreams": streams,
+            "resolutions": resolutions,
+        }
         assert ent["includedMinutesLeft"] == minutes
         assert set(ent["features"]) == FEATURES[edition], edition
         assert not set(ent["features"]) & NOT_FEATURES

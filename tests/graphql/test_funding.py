@@ -1,4 +1,5 @@
 """SPEC A-4 (sub-balances, vouchers), B-8 on creditAccount and topUp, V-1 BALANCE_CREDITED, H-3 amounts."""
+
 import asyncio
 import json
 from datetime import datetime, timedelta
@@ -33,8 +34,9 @@ def parse(value: str) -> datetime:
 
 
 async def credit_raw(client, account_id, amount, source="cash", key="c-1") -> dict:
-    return data(await gql(client, CREDIT, {"a": account_id, "amount": amount, "source": source, "key": key},
-                          OPERATOR))["creditAccount"]
+    return data(await gql(client, CREDIT, {"a": account_id, "amount": amount, "source": source, "key": key}, OPERATOR))[
+        "creditAccount"
+    ]
 
 
 async def top_up(client, token, amount, key) -> dict:
@@ -47,8 +49,12 @@ async def test_A4_credits_go_to_their_own_sub_balance(client):
     assert result["account"]["balance"]["cash"]["amount"] == "1000.00"
     await credit(client, account_id, "500.50", "income")
     await credit(client, account_id, "0.01", "GIFT")
-    assert await balance(client, token) == {"cash": "1000.00", "income": "500.50", "gift": "0.01",
-                                            "available": "1500.51"}
+    assert await balance(client, token) == {
+        "cash": "1000.00",
+        "income": "500.50",
+        "gift": "0.01",
+        "available": "1500.51",
+    }
     # the ledger: one balanced transaction per credit, against the FUNDING book
     assert await LedgerTransaction.all().count() == 3
     funding = await LedgerEntry.filter(book="FUNDING")
@@ -147,8 +153,7 @@ async def test_B8_customer_top_up_in_sandbox_is_idempotent(client):
     assert again["errors"] == [] and again["account"]["balance"]["cash"]["amount"] == "300.00"
     assert codes(await top_up(client, token, "301.00", "gw-1")) == ["IDEMPOTENCY_KEY_REUSED"]
     assert (await top_up(client, token, "0.50", "gw-2"))["errors"] == []
-    assert await balance(client, token) == {"cash": "300.50", "income": "0.00", "gift": "0.00",
-                                            "available": "300.50"}
+    assert await balance(client, token) == {"cash": "300.50", "income": "0.00", "gift": "0.00", "available": "300.50"}
     for bad in ("", "g" * 65):
         assert codes(await top_up(client, token, "1.00", bad)) == ["INVALID_IDEMPOTENCY_KEY"]
     for amount in ("0", "-1", "0.001"):
@@ -178,7 +183,9 @@ async def test_A4_vouchers_are_listed_for_the_owner_and_its_sub_users(client):
     second = await voucher(client, account_id, "20.00")
     listed = await vouchers(client, token)
     assert [(v["id"], v["amount"]["amount"], v["usedAt"]) for v in listed] == [
-        (first, "50.00", None), (second, "20.00", None)]
+        (first, "50.00", None),
+        (second, "20.00", None),
+    ]
     assert listed[0]["expiresAt"].startswith("2027-05-31T16:00:00")
     assert await vouchers(client, sub_token) == listed
     # a voucher is not balance
@@ -189,12 +196,15 @@ async def test_A4_vouchers_are_listed_for_the_owner_and_its_sub_users(client):
 async def test_A4_voucher_grant_refusals(client):
     account_id, _ = await new_account(client)
     sub_id, _ = await new_account(client, name="Sub", type="SUB_USER", owner_id=account_id)
-    result = data(await gql(client, GRANT, {"a": account_id, "amount": "10.00", "exp": START.isoformat()},
-                            OPERATOR))["grantVoucher"]
+    result = data(await gql(client, GRANT, {"a": account_id, "amount": "10.00", "exp": START.isoformat()}, OPERATOR))[
+        "grantVoucher"
+    ]
     assert [e["code"] for e in result["errors"]] == ["INVALID_EXPIRY"]
-    result = data(await gql(client, GRANT, {"a": account_id, "amount": "0", "exp": "2030-01-01T00:00:00Z"},
-                            OPERATOR))["grantVoucher"]
+    result = data(await gql(client, GRANT, {"a": account_id, "amount": "0", "exp": "2030-01-01T00:00:00Z"}, OPERATOR))[
+        "grantVoucher"
+    ]
     assert [e["code"] for e in result["errors"]] == ["INVALID_AMOUNT"]
-    result = data(await gql(client, GRANT, {"a": sub_id, "amount": "1.00", "exp": "2030-01-01T00:00:00Z"},
-                            OPERATOR))["grantVoucher"]
+    result = data(await gql(client, GRANT, {"a": sub_id, "amount": "1.00", "exp": "2030-01-01T00:00:00Z"}, OPERATOR))[
+        "grantVoucher"
+    ]
     assert [e["code"] for e in result["errors"]] == ["INVALID_ACCOUNT"]

@@ -9,6 +9,7 @@ customer, partner, service or no token. Whatever comes back:
 Bounded in `make test` (profile `roomkit-test`); `make fuzz` runs the long profile `roomkit-fuzz`
 (ROOMKIT_FUZZ_PROFILE=roomkit-fuzz). A failure prints the smallest request that shows it.
 """
+
 import json
 import os
 
@@ -23,11 +24,20 @@ from tests.gql import data, gql
 from tests.hostile import INTERNAL, fingerprint, payload_errors, post
 from tests.schema_values import Operation, mostly_plain, operations
 
-COMMON = {"deadline": None, "derandomize": False, "print_blob": True,
-          "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                    HealthCheck.data_too_large, HealthCheck.filter_too_much]}
-settings.register_profile("roomkit-test", max_examples=200, phases=[Phase.explicit, Phase.generate, Phase.shrink],
-                          **COMMON)
+COMMON = {
+    "deadline": None,
+    "derandomize": False,
+    "print_blob": True,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+}
+settings.register_profile(
+    "roomkit-test", max_examples=200, phases=[Phase.explicit, Phase.generate, Phase.shrink], **COMMON
+)
 settings.register_profile("roomkit-fuzz", max_examples=3000, **COMMON)
 PROFILE = settings.get_profile(os.environ.get("ROOMKIT_FUZZ_PROFILE", "roomkit-test"))
 
@@ -41,14 +51,32 @@ async def world(client) -> dict:
     other_id, other_token = await new_account(client, name="Bystander")
     app = await new_app(client, token)
     other_app = await new_app(client, other_token)
-    await gql(client, 'mutation($a: ID!) { creditAccount(accountId: $a, amount: "50000", source: "cash", '
-                      'idempotencyKey: "fuzz-seed") { errors { code } } }', {"a": account_id}, OPERATOR)
-    voucher = data(await gql(client, 'mutation($a: ID!) { grantVoucher(accountId: $a, amount: "10", '
-                                     'expiresAt: "2027-12-31T00:00:00Z") { voucher { id } } }', {"a": account_id},
-                             OPERATOR))["grantVoucher"]["voucher"]["id"]
-    order = data(await gql(client, "mutation($app: Int!) { purchasePackage(input: {sdkAppId: $app, edition: BASIC, "
-                                   'months: 1, acceptAgreements: true, idempotencyKey: "fuzz-buy"}) '
-                                   "{ order { id } errors { code } } }", {"app": app}, token))
+    await gql(
+        client,
+        'mutation($a: ID!) { creditAccount(accountId: $a, amount: "50000", source: "cash", '
+        'idempotencyKey: "fuzz-seed") { errors { code } } }',
+        {"a": account_id},
+        OPERATOR,
+    )
+    voucher = data(
+        await gql(
+            client,
+            'mutation($a: ID!) { grantVoucher(accountId: $a, amount: "10", '
+            'expiresAt: "2027-12-31T00:00:00Z") { voucher { id } } }',
+            {"a": account_id},
+            OPERATOR,
+        )
+    )["grantVoucher"]["voucher"]["id"]
+    order = data(
+        await gql(
+            client,
+            "mutation($app: Int!) { purchasePackage(input: {sdkAppId: $app, edition: BASIC, "
+            'months: 1, acceptAgreements: true, idempotencyKey: "fuzz-buy"}) '
+            "{ order { id } errors { code } } }",
+            {"app": app},
+            token,
+        )
+    )
     order_id = order["purchasePackage"]["order"]["id"]
     partner = await issue_token(client, "PARTNER", account_id, ["account:read", "orders:read", "packages:write"])
     service = await issue_token(client, "SERVICE")
@@ -56,8 +84,19 @@ async def world(client) -> dict:
         "ids": [account_id, other_id, voucher, order_id, str(app), "0", "-1", "99999999999999999999"],
         "apps": [app, other_app],
         # weighted to the callers that get past the access checks to the input checks
-        "tokens": [OPERATOR, OPERATOR, OPERATOR, token, token, token, other_token, partner, service, None,
-                   "not-a-token"],
+        "tokens": [
+            OPERATOR,
+            OPERATOR,
+            OPERATOR,
+            token,
+            token,
+            token,
+            other_token,
+            partner,
+            service,
+            None,
+            "not-a-token",
+        ],
     }
 
 
@@ -86,8 +125,10 @@ async def check(client, op: Operation, draw: DataObject, w: dict) -> None:
         query, variables = op.document(set(values)), values
     before = await fingerprint()
     response = await post(client, query, variables, token)
-    shown = f"{query}\nvariables: {json.dumps(variables)[:2000]}\ntoken: {token}\n-> {response.status_code} " \
-            f"{response.text[:2000]}"
+    shown = (
+        f"{query}\nvariables: {json.dumps(variables)[:2000]}\ntoken: {token}\n-> {response.status_code} "
+        f"{response.text[:2000]}"
+    )
     assert response.status_code < 500, shown
     assert INTERNAL not in response.text, shown
     body = response.json()

@@ -3,6 +3,7 @@
 Each test first builds the request exactly as the issue reported it, then asserts the typed answer
 SPEC H-3 asks for, and that a refused request changed nothing in the database.
 """
+
 import logging
 import socket
 import time
@@ -22,8 +23,12 @@ from tests.schema_values import INT_MAX, INT_MIN, operations, required_args, sel
 
 def int_arguments() -> list[tuple[str, str, str]]:
     """(kind, field, argument) for every top-level Int argument of schema.graphql."""
-    return [(op.kind, op.name, arg) for op in operations() for arg, a in op.field.args.items()
-            if get_named_type(a.type).name == "Int" and not str(a.type).startswith("[")]
+    return [
+        (op.kind, op.name, arg)
+        for op in operations()
+        for arg, a in op.field.args.items()
+        if get_named_type(a.type).name == "Int" and not str(a.type).startswith("[")
+    ]
 
 
 def int_document(kind: str, field: str, arg: str) -> tuple[str, dict]:
@@ -46,8 +51,9 @@ async def test_H3_int_beyond_32_bits_in_a_variable_names_the_variable(client, va
         body = await ask(client, query, {**others, arg: value}, OPERATOR if field == "advanceClock" else token)
         assert body["data"] is None, (field, body)
         [error] = body["errors"]
-        assert error["message"] == (f"Variable '${arg}' has invalid value: "
-                                    f"Int cannot represent non 32-bit signed integer value: {value}"), error
+        assert error["message"] == (
+            f"Variable '${arg}' has invalid value: Int cannot represent non 32-bit signed integer value: {value}"
+        ), error
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert await fingerprint() == before
 
@@ -56,15 +62,18 @@ async def test_H3_int_beyond_32_bits_inline_names_the_argument(client):
     _, token = await new_account(client)
     body = await ask(client, "mutation { startTrial(sdkAppId: 2147483648) { errors { code } } }", token=token)
     [error] = body["errors"]
-    assert error["message"] == ("Argument 'sdkAppId' of 'startTrial' has invalid value: "
-                                "Int cannot represent non 32-bit signed integer value: 2147483648")
+    assert error["message"] == (
+        "Argument 'sdkAppId' of 'startTrial' has invalid value: "
+        "Int cannot represent non 32-bit signed integer value: 2147483648"
+    )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_H3_the_issue_reproduction_1_verbatim(client):
     _, token = await new_account(client)
-    body = await ask(client, "mutation($a: Int!) { startTrial(sdkAppId: $a) { errors { code } } }",
-                     {"a": 2147483648}, token)
+    body = await ask(
+        client, "mutation($a: Int!) { startTrial(sdkAppId: $a) { errors { code } } }", {"a": 2147483648}, token
+    )
     assert body["data"] is None
     assert "'$a'" in body["errors"][0]["message"] and "32-bit" in body["errors"][0]["message"]
 
@@ -72,7 +81,7 @@ async def test_H3_the_issue_reproduction_1_verbatim(client):
 # ---- 2. an unparseable DateTime, inline or in a variable --------------------------------------------
 
 BAD_DATES = ["not-a-date", "2027-02-30T00:00:00Z", ""]
-USAGE = ("mutation($ev: [UsageEventInput!]!) { recordUsage(events: $ev) { accepted errors { code field } } }")
+USAGE = "mutation($ev: [UsageEventInput!]!) { recordUsage(events: $ev) { accepted errors { code field } } }"
 
 
 @pytest.mark.parametrize("bad", BAD_DATES)
@@ -81,16 +90,26 @@ async def test_H3_bad_datetime_inline_names_the_argument(client, bad):
     before = await fingerprint()
     body = await ask(client, f'mutation {{ advanceClock(to: "{bad}") {{ now }} }}', token=OPERATOR)
     [error] = body["errors"]
-    assert error["message"].startswith(f"Argument 'to' of 'advanceClock' has invalid value: "
-                                       f"DateTime cannot represent '{bad}'"), error
+    assert error["message"].startswith(
+        f"Argument 'to' of 'advanceClock' has invalid value: DateTime cannot represent '{bad}'"
+    ), error
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    body = await ask(client, f'mutation {{ grantVoucher(accountId: "{account_id}", amount: "10", '
-                             f'expiresAt: "{bad}") {{ errors {{ code }} }} }}', token=OPERATOR)
+    body = await ask(
+        client,
+        f'mutation {{ grantVoucher(accountId: "{account_id}", amount: "10", '
+        f'expiresAt: "{bad}") {{ errors {{ code }} }} }}',
+        token=OPERATOR,
+    )
     assert body["errors"][0]["message"].startswith("Argument 'expiresAt' of 'grantVoucher' has invalid value")
-    body = await ask(client, 'mutation { recordUsage(events: [{eventId: "e1", sdkAppId: 1, kind: AUDIO, minutes: 1, '
-                             f'occurredAt: "{bad}"}}]) {{ accepted }} }}', token=OPERATOR)
+    body = await ask(
+        client,
+        'mutation { recordUsage(events: [{eventId: "e1", sdkAppId: 1, kind: AUDIO, minutes: 1, '
+        f'occurredAt: "{bad}"}}]) {{ accepted }} }}',
+        token=OPERATOR,
+    )
     assert body["errors"][0]["message"].startswith(
-        "Argument 'events' of 'recordUsage' has invalid value at [0].occurredAt: DateTime cannot represent")
+        "Argument 'events' of 'recordUsage' has invalid value at [0].occurredAt: DateTime cannot represent"
+    )
     assert await fingerprint() == before
 
 
@@ -102,13 +121,19 @@ async def test_H3_bad_datetime_in_a_variable_names_the_variable(client, bad):
     [error] = body["errors"]
     assert error["message"].startswith(f"Variable '$t' has invalid value: DateTime cannot represent '{bad}'"), error
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    body = await ask(client, "mutation($a: ID!, $t: DateTime!) { grantVoucher(accountId: $a, amount: \"10\", "
-                             "expiresAt: $t) { errors { code } } }", {"a": account_id, "t": bad}, OPERATOR)
+    body = await ask(
+        client,
+        'mutation($a: ID!, $t: DateTime!) { grantVoucher(accountId: $a, amount: "10", '
+        "expiresAt: $t) { errors { code } } }",
+        {"a": account_id, "t": bad},
+        OPERATOR,
+    )
     assert body["errors"][0]["message"].startswith("Variable '$t' has invalid value: DateTime cannot represent")
     event = {"eventId": "e1", "sdkAppId": 1, "kind": "AUDIO", "minutes": 1, "occurredAt": bad}
     body = await ask(client, USAGE, {"ev": [event]}, OPERATOR)
     assert body["errors"][0]["message"].startswith(
-        "Variable '$ev' has invalid value at [0].occurredAt: DateTime cannot represent")
+        "Variable '$ev' has invalid value at [0].occurredAt: DateTime cannot represent"
+    )
     assert await fingerprint() == before
 
 
@@ -127,34 +152,92 @@ async def stored_string_cases(client) -> list[tuple[str, dict, str, str]]:
     """(query with $s, other variables, token, field named) for every stored string argument."""
     account_id, token = await new_account(client, name="Victim")
     app = await new_app(client, token)
-    data(await ask(client, 'mutation($a: ID!) { creditAccount(accountId: $a, amount: "100000", source: "cash", '
-                           'idempotencyKey: "seed") { errors { code } } }', {"a": account_id}, OPERATOR))
-    purchase = ("mutation($s: String!, $app: Int!) { purchasePackage(input: {sdkAppId: $app, edition: BASIC, "
-                "months: 1, acceptAgreements: true, idempotencyKey: $s}) { errors { code field } } }")
+    data(
+        await ask(
+            client,
+            'mutation($a: ID!) { creditAccount(accountId: $a, amount: "100000", source: "cash", '
+            'idempotencyKey: "seed") { errors { code } } }',
+            {"a": account_id},
+            OPERATOR,
+        )
+    )
+    purchase = (
+        "mutation($s: String!, $app: Int!) { purchasePackage(input: {sdkAppId: $app, edition: BASIC, "
+        "months: 1, acceptAgreements: true, idempotencyKey: $s}) { errors { code field } } }"
+    )
     return [
         ("mutation($s: String!) { createApplication(name: $s) { errors { code field } } }", {}, token, "name"),
-        ("mutation($s: String!) { createAccount(input: {name: $s}) { errors { code field } } }", {}, OPERATOR,
-         "name"),
-        ("mutation($s: String!, $a: ID!) { banAccount(accountId: $a, reason: $s) { errors { code field } } }",
-         {"a": account_id}, OPERATOR, "reason"),
-        (('mutation($s: String!, $a: ID!) { creditAccount(accountId: $a, amount: "1", source: $s, '
-         'idempotencyKey: "k1") { errors { code field } } }'), {"a": account_id}, OPERATOR, "source"),
-        (('mutation($s: String!, $a: ID!) { creditAccount(accountId: $a, amount: "1", source: "cash", '
-         'idempotencyKey: $s) { errors { code field } } }'), {"a": account_id}, OPERATOR, "idempotencyKey"),
-        ('mutation($s: String!) { topUp(amount: "1", idempotencyKey: $s) { errors { code field } } }', {}, token,
-         "idempotencyKey"),
+        ("mutation($s: String!) { createAccount(input: {name: $s}) { errors { code field } } }", {}, OPERATOR, "name"),
+        (
+            "mutation($s: String!, $a: ID!) { banAccount(accountId: $a, reason: $s) { errors { code field } } }",
+            {"a": account_id},
+            OPERATOR,
+            "reason",
+        ),
+        (
+            (
+                'mutation($s: String!, $a: ID!) { creditAccount(accountId: $a, amount: "1", source: $s, '
+                'idempotencyKey: "k1") { errors { code field } } }'
+            ),
+            {"a": account_id},
+            OPERATOR,
+            "source",
+        ),
+        (
+            (
+                'mutation($s: String!, $a: ID!) { creditAccount(accountId: $a, amount: "1", source: "cash", '
+                "idempotencyKey: $s) { errors { code field } } }"
+            ),
+            {"a": account_id},
+            OPERATOR,
+            "idempotencyKey",
+        ),
+        (
+            'mutation($s: String!) { topUp(amount: "1", idempotencyKey: $s) { errors { code field } } }',
+            {},
+            token,
+            "idempotencyKey",
+        ),
         (purchase, {"app": app}, token, "idempotencyKey"),
-        (("mutation($s: String!, $app: Int!) { renewPackage(input: {sdkAppId: $app, months: 1, idempotencyKey: $s}) "
-         "{ errors { code field } } }"), {"app": app}, token, "idempotencyKey"),
-        (("mutation($s: String!, $app: Int!) { upgradePackage(input: {sdkAppId: $app, targetEdition: LARGE_ROOM, "
-         "idempotencyKey: $s}) { errors { code field } } }"), {"app": app}, token, "idempotencyKey"),
-        ('mutation($s: String!) { requestRefund(orderId: "1", idempotencyKey: $s) { errors { code field } } }', {},
-         token, "idempotencyKey"),
-        (("mutation($s: String!, $app: Int!) { recordUsage(events: [{eventId: $s, sdkAppId: $app, kind: AUDIO, "
-         'minutes: 1, occurredAt: "2027-01-10T00:00:00Z"}]) { accepted errors { code field } } }'), {"app": app},
-         OPERATOR, "events[0].eventId"),
-        ('mutation($s: String) { reviewRefund(refundId: "1", approve: true, note: $s) { errors { code field } } }',
-         {}, OPERATOR, "note"),
+        (
+            (
+                "mutation($s: String!, $app: Int!) { renewPackage(input: {sdkAppId: $app, months: 1, idempotencyKey: $s}) "
+                "{ errors { code field } } }"
+            ),
+            {"app": app},
+            token,
+            "idempotencyKey",
+        ),
+        (
+            (
+                "mutation($s: String!, $app: Int!) { upgradePackage(input: {sdkAppId: $app, targetEdition: LARGE_ROOM, "
+                "idempotencyKey: $s}) { errors { code field } } }"
+            ),
+            {"app": app},
+            token,
+            "idempotencyKey",
+        ),
+        (
+            'mutation($s: String!) { requestRefund(orderId: "1", idempotencyKey: $s) { errors { code field } } }',
+            {},
+            token,
+            "idempotencyKey",
+        ),
+        (
+            (
+                "mutation($s: String!, $app: Int!) { recordUsage(events: [{eventId: $s, sdkAppId: $app, kind: AUDIO, "
+                'minutes: 1, occurredAt: "2027-01-10T00:00:00Z"}]) { accepted errors { code field } } }'
+            ),
+            {"app": app},
+            OPERATOR,
+            "events[0].eventId",
+        ),
+        (
+            'mutation($s: String) { reviewRefund(refundId: "1", approve: true, note: $s) { errors { code field } } }',
+            {},
+            OPERATOR,
+            "note",
+        ),
     ]
 
 
@@ -174,26 +257,40 @@ async def test_H3_nul_or_lone_surrogate_in_a_stored_string_is_invalid_input(clie
 
 async def test_H3_names_longer_than_200_characters_are_refused(client):
     _, token = await new_account(client)
-    body = await ask(client, "mutation($s: String!) { createApplication(name: $s) { errors { code field } } }",
-                     {"s": "n" * 201}, token)
+    body = await ask(
+        client,
+        "mutation($s: String!) { createApplication(name: $s) { errors { code field } } }",
+        {"s": "n" * 201},
+        token,
+    )
     assert payload_errors(body) == [{"code": "INVALID_NAME", "field": "name"}]
-    body = await ask(client, "mutation($s: String!) { createApplication(name: $s) { application { name } } }",
-                     {"s": "n" * 200}, token)
+    body = await ask(
+        client,
+        "mutation($s: String!) { createApplication(name: $s) { application { name } } }",
+        {"s": "n" * 200},
+        token,
+    )
     assert body["data"]["createApplication"]["application"]["name"] == "n" * 200
 
 
 async def test_H3_valid_astral_characters_are_kept(client):
     """A surrogate *pair* in JSON ("\\ud83d\\ude00") is one valid character, stored as sent."""
     _, token = await new_account(client)
-    body = await ask(client, "mutation($s: String!) { createApplication(name: $s) { application { name } } }",
-                     {"s": "房间 😀"}, token)
+    body = await ask(
+        client,
+        "mutation($s: String!) { createApplication(name: $s) { application { name } } }",
+        {"s": "房间 😀"},
+        token,
+    )
     assert body["data"]["createApplication"]["application"]["name"] == "房间 😀"
 
 
 # ---- 4. an id of another account ---------------------------------------------------------------------
 
-TOP_UP = ('mutation($a: ID) { topUp(amount: "1.00", idempotencyKey: "t-1", accountId: $a) '
-          '{ account { id balance { cash { amount } } } errors { code field } } }')
+TOP_UP = (
+    'mutation($a: ID) { topUp(amount: "1.00", idempotencyKey: "t-1", accountId: $a) '
+    "{ account { id balance { cash { amount } } } errors { code field } } }"
+)
 REFUNDS = "query($a: ID) { refunds(accountId: $a) { id } }"
 
 
@@ -202,8 +299,7 @@ async def test_H3_top_up_with_another_accounts_id_is_not_found(client):
     other, other_token = await new_account(client, name="Other")
     before = await fingerprint()
     body = await ask(client, TOP_UP, {"a": other}, token)
-    assert body["data"]["topUp"] == {"account": None, "errors": [
-        {"code": "NOT_FOUND", "field": "accountId"}]}
+    assert body["data"]["topUp"] == {"account": None, "errors": [{"code": "NOT_FOUND", "field": "accountId"}]}
     assert await fingerprint() == before
     for unknown in ("999999", "abc", "-1"):
         body = await ask(client, TOP_UP, {"a": unknown}, token)
@@ -238,41 +334,80 @@ async def test_H3_an_app_filter_naming_another_accounts_app_is_not_found(client)
         assert "edges" in data(await ask(client, query, {"app": mine}, token))[field]
     body = await ask(client, "query($app: Int!) { entitlements(sdkAppId: $app) { sdkAppId } }", {"app": theirs}, token)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
-    body = await ask(client, "mutation($app: Int!) { startTrial(sdkAppId: $app) { errors { code field } } }",
-                     {"app": theirs}, token)
+    body = await ask(
+        client, "mutation($app: Int!) { startTrial(sdkAppId: $app) { errors { code field } } }", {"app": theirs}, token
+    )
     assert payload_errors(body) == [{"code": "NOT_FOUND", "field": "sdkAppId"}]
 
 
 # ---- 5. money strictly as plain decimals -------------------------------------------------------------
 
-REFUSED_AMOUNTS = ["1e2", "1E2", "NaN", "Infinity", "-Infinity", " 1", "1 ", "1.001", "-1", "0", "0.00", "+1",
-                   "1,000", "１００", "٣", ".5", "5.", "0x10", "1_000", "", "12.300", "9" * 40]
+REFUSED_AMOUNTS = [
+    "1e2",
+    "1E2",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    " 1",
+    "1 ",
+    "1.001",
+    "-1",
+    "0",
+    "0.00",
+    "+1",
+    "1,000",
+    "１００",
+    "٣",
+    ".5",
+    "5.",
+    "0x10",
+    "1_000",
+    "",
+    "12.300",
+    "9" * 40,
+]
 
 
 async def test_H3_money_must_be_a_plain_decimal(client):
     account_id, token = await new_account(client)
     before = await fingerprint()
     for amount in REFUSED_AMOUNTS:
-        body = await ask(client, 'mutation($m: Decimal!) { topUp(amount: $m, idempotencyKey: "m") '
-                                 '{ errors { code field } } }', {"m": amount}, token)
+        body = await ask(
+            client,
+            'mutation($m: Decimal!) { topUp(amount: $m, idempotencyKey: "m") { errors { code field } } }',
+            {"m": amount},
+            token,
+        )
         assert body["data"]["topUp"]["errors"] == [{"code": "INVALID_AMOUNT", "field": "amount"}], (amount, body)
-        body = await ask(client, 'mutation($a: ID!, $m: Decimal!) { grantVoucher(accountId: $a, amount: $m, '
-                                 'expiresAt: "2027-06-01T00:00:00Z") { errors { code field } } }',
-                         {"a": account_id, "m": amount}, OPERATOR)
+        body = await ask(
+            client,
+            "mutation($a: ID!, $m: Decimal!) { grantVoucher(accountId: $a, amount: $m, "
+            'expiresAt: "2027-06-01T00:00:00Z") { errors { code field } } }',
+            {"a": account_id, "m": amount},
+            OPERATOR,
+        )
         assert body["data"]["grantVoucher"]["errors"] == [{"code": "INVALID_AMOUNT", "field": "amount"}], amount
     assert await fingerprint() == before
     for amount, shown in (("100", "100.00"), ("0.5", "100.50"), ("12.34", "112.84")):
-        body = await ask(client, 'mutation($m: Decimal!, $k: String!) { topUp(amount: $m, idempotencyKey: $k) '
-                                 '{ account { balance { cash { amount } } } errors { code } } }',
-                         {"m": amount, "k": f"ok-{amount}"}, token)
+        body = await ask(
+            client,
+            "mutation($m: Decimal!, $k: String!) { topUp(amount: $m, idempotencyKey: $k) "
+            "{ account { balance { cash { amount } } } errors { code } } }",
+            {"m": amount, "k": f"ok-{amount}"},
+            token,
+        )
         assert body["data"]["topUp"]["account"]["balance"]["cash"]["amount"] == shown
 
 
 async def test_H3_money_as_a_json_number_is_refused_with_invalid_amount(client):
     _, token = await new_account(client)
     for value in (100, 1e2, 0.5):
-        body = await ask(client, 'mutation($m: Decimal!) { topUp(amount: $m, idempotencyKey: "n") { errors { code } } }',
-                         {"m": value}, token)
+        body = await ask(
+            client,
+            'mutation($m: Decimal!) { topUp(amount: $m, idempotencyKey: "n") { errors { code } } }',
+            {"m": value},
+            token,
+        )
         assert body["data"] is None
         assert body["errors"][0]["message"].startswith("Variable '$m' has invalid value: Decimal must be a string")
         assert body["errors"][0]["extensions"]["code"] == "INVALID_AMOUNT"
@@ -282,6 +417,7 @@ async def test_H3_money_as_a_json_number_is_refused_with_invalid_amount(client):
 
 
 # ---- lists and pages ---------------------------------------------------------------------------------
+
 
 async def test_H3_page_size_101_is_an_error_not_a_silent_cut(client):
     _, token = await new_account(client)
@@ -298,12 +434,22 @@ async def test_H3_every_list_argument_refuses_1001_items(client):
     account_id, token = await new_account(client)
     app = await new_app(client, token)
     ids = [str(i + 1) for i in range(1001)]
-    body = await ask(client, "mutation($app: Int!, $v: [ID!]) { purchasePackage(input: {sdkAppId: $app, "
-                             'edition: BASIC, months: 1, acceptAgreements: true, idempotencyKey: "l", voucherIds: $v}) '
-                             "{ errors { code field } } }", {"app": app, "v": ids}, token)
+    body = await ask(
+        client,
+        "mutation($app: Int!, $v: [ID!]) { purchasePackage(input: {sdkAppId: $app, "
+        'edition: BASIC, months: 1, acceptAgreements: true, idempotencyKey: "l", voucherIds: $v}) '
+        "{ errors { code field } } }",
+        {"app": app, "v": ids},
+        token,
+    )
     assert payload_errors(body) == [{"code": "LIST_TOO_LONG", "field": "voucherIds"}]
-    body = await ask(client, "mutation($a: ID, $s: [String!]) { issueToken(role: PARTNER, accountId: $a, scopes: $s) "
-                             "{ errors { code field } } }", {"a": account_id, "s": ["orders:read"] * 1001}, OPERATOR)
+    body = await ask(
+        client,
+        "mutation($a: ID, $s: [String!]) { issueToken(role: PARTNER, accountId: $a, scopes: $s) "
+        "{ errors { code field } } }",
+        {"a": account_id, "s": ["orders:read"] * 1001},
+        OPERATOR,
+    )
     assert [(e["code"], e["field"]) for e in payload_errors(body)] == [("LIST_TOO_LONG", "scopes")]
     event = {"eventId": "e", "sdkAppId": app, "kind": "AUDIO", "minutes": 1, "occurredAt": "2027-01-10T00:00:00Z"}
     body = await ask(client, USAGE, {"ev": [event] * 1001}, OPERATOR)
@@ -311,6 +457,7 @@ async def test_H3_every_list_argument_refuses_1001_items(client):
 
 
 # ---- the mask: only the unexpected, and logged -------------------------------------------------------
+
 
 async def test_H3_a_masked_error_is_logged_with_its_stack_trace(client, monkeypatch, caplog):
     async def broken(*args, **kwargs):
@@ -334,10 +481,13 @@ def test_H3_selection_helper_covers_payloads():
 
 # ---- 6. keep-alive longer than clients' idle timeouts ------------------------------------------------
 
+
 def _request(sock: socket.socket) -> bytes:
     body = b'{"query":"{ now }"}'
-    sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    sock.sendall(
+        b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
     sock.settimeout(10)
     answer = b""
     while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
@@ -368,8 +518,11 @@ async def test_H3_a_subscription_filter_naming_another_accounts_app_is_not_found
     _, other_token = await new_account(client, name="Other")
     theirs = await new_app(client, other_token)
     caller = await authenticate(token, OPERATOR)
-    stream = await schema.subscribe("subscription($app: Int) { events(sdkAppId: $app) { type } }", {"app": theirs},
-                                    context_value=Context(connection=None, caller=caller))
+    stream = await schema.subscribe(
+        "subscription($app: Int) { events(sdkAppId: $app) { type } }",
+        {"app": theirs},
+        context_value=Context(connection=None, caller=caller),
+    )
     results = [r async for r in stream] if hasattr(stream, "__aiter__") else [stream]
     assert [e.extensions["code"] for e in results[0].errors] == ["NOT_FOUND"], results
 
@@ -381,6 +534,7 @@ async def test_H3_nul_and_surrogate_escapes_in_an_inline_literal_are_typed(clien
     assert payload_errors(body) == [{"code": "INVALID_INPUT", "field": "name"}]
     body = await ask(client, 'mutation { createApplication(name: "\\ud800") { errors { code field } } }', token=token)
     # graphql-core's lexer may refuse a lone surrogate escape itself (a syntax error); either way typed
-    assert payload_errors(body) == [{"code": "INVALID_INPUT", "field": "name"}] or \
-        body["errors"][0]["message"].startswith("Syntax Error"), body
+    assert payload_errors(body) == [{"code": "INVALID_INPUT", "field": "name"}] or body["errors"][0][
+        "message"
+    ].startswith("Syntax Error"), body
     assert await fingerprint() == before

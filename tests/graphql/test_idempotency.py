@@ -1,4 +1,5 @@
 """SPEC B-8: idempotency keys on the money-moving package mutations, through the API."""
+
 import asyncio
 from datetime import timedelta
 
@@ -28,8 +29,16 @@ async def funded(client, amount="100000.00"):
 
 
 def purchase_input(app, key, edition="BASIC", months=1, **extra) -> dict:
-    return {"input": {"sdkAppId": app, "edition": edition, "months": months, "acceptAgreements": True,
-                      "idempotencyKey": key, **extra}}
+    return {
+        "input": {
+            "sdkAppId": app,
+            "edition": edition,
+            "months": months,
+            "acceptAgreements": True,
+            "idempotencyKey": key,
+            **extra,
+        }
+    }
 
 
 async def test_B8_same_key_same_input_returns_the_first_result_and_moves_money_once(client):
@@ -56,8 +65,12 @@ async def test_B8_same_key_with_a_different_input_is_refused(client):
     a, b = await new_app(client, token, "a"), await new_app(client, token, "b")
     assert (await purchase(client, token, a, "BASIC", 1, idem="k"))["errors"] == []
     before = await balance(client, token)
-    for variables in (purchase_input(b, "k"), purchase_input(a, "k", months=2), purchase_input(a, "k", "ADVANCED"),
-                      purchase_input(a, "k", autoRenew=True)):
+    for variables in (
+        purchase_input(b, "k"),
+        purchase_input(a, "k", months=2),
+        purchase_input(a, "k", "ADVANCED"),
+        purchase_input(a, "k", autoRenew=True),
+    ):
         result = data(await gql(client, PURCHASE, variables, token))["purchasePackage"]
         assert codes(result) == ["IDEMPOTENCY_KEY_REUSED"], variables
         assert result["order"] is None

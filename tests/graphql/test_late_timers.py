@@ -1,5 +1,6 @@
 """C-1 with a late timer: a change requested after a due instant, before any sweep ran, first
 applies what is owed (under the same locks), so nothing is decided on a state time has changed."""
+
 from datetime import timedelta
 
 from app import clock

@@ -1,4 +1,5 @@
 """A-3 (account status) and P-2 (the package an application shows) across a whole life."""
+
 from datetime import timedelta
 
 from tests.conftest import START

@@ -1,4 +1,5 @@
 """H-3 abuse limits and error masking, and the H-1 basics of access, through the API."""
+
 from graphql_schema.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.conftest import OPERATOR
 from tests.factories import issue_token, new_account
@@ -150,7 +151,10 @@ async def test_H1_customer_cannot_create_accounts(client):
     _, token = await new_account(client)
     variables = {"input": {"name": "Intruder", "type": "OWNER"}}
     result = await gql(
-        client, "mutation($input: CreateAccountInput!) { createAccount(input: $input) { token } }", variables, token,
+        client,
+        "mutation($input: CreateAccountInput!) { createAccount(input: $input) { token } }",
+        variables,
+        token,
     )
     assert error_codes(result) == ["FORBIDDEN"]
 
@@ -174,13 +178,18 @@ async def test_H1_partner_needs_the_account_read_scope_for_me(client):
 
 
 async def test_H1_catalog_and_quote_need_no_token(client):
-    result = data(await gql(client, """{
+    result = data(
+        await gql(
+            client,
+            """{
       editions { code }
       edition(code: BASIC) { code }
       featureMatrix { editions { code } }
       quote(edition: BASIC, months: 1) { total { amount } }
       now
-    }"""))
+    }""",
+        )
+    )
     assert [e["code"] for e in result["editions"]] == ["TRIAL", "BASIC", "ADVANCED", "LARGE_ROOM"]
     assert result["edition"] == {"code": "BASIC"}
     assert result["quote"]["total"]["amount"] == "1653.26"

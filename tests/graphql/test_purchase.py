@@ -1,5 +1,6 @@
 """SPEC B-1…B-7 (purchase, campaigns, payment split, refusals, ledger audit), A-2, A-4, and the
 orders query (H-2), through the API."""
+
 import asyncio
 from datetime import UTC, datetime, timedelta
 
@@ -64,13 +65,22 @@ async def test_B4_basic_one_month_first_order_is_1653_26(client):
     assert result["errors"] == []
     order = result["order"]
     assert (order["kind"], order["status"], order["sdkAppId"], order["edition"], order["months"]) == (
-        "PURCHASE", "PAID", app, "BASIC", 1)
+        "PURCHASE",
+        "PAID",
+        app,
+        "BASIC",
+        1,
+    )
     assert order["amount"]["amount"] == "1653.26"
     assert [(l[1], l[2], l[3]) for l in lines_of(order)] == [(1, "1653.26", "FIRST_ORDER")]
-    assert amounts(order) == {"amount": "1653.26", "voucher": "0.00", "gift": "0.00", "income": "0.00",
-                              "cash": "1653.26"}
-    assert await balance(client, token) == {"cash": "3346.74", "income": "0.00", "gift": "0.00",
-                                            "available": "3346.74"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "0.00",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "1653.26",
+    }
+    assert await balance(client, token) == {"cash": "3346.74", "income": "0.00", "gift": "0.00", "available": "3346.74"}
     await assert_audit_clean()
 
 
@@ -126,12 +136,18 @@ async def test_B4_sub_user_pays_current_price_from_owner_balance_and_uses_up_fir
     order = result["order"]
     assert order["amount"]["amount"] == "2999.00"
     assert all(l[3] is None for l in lines_of(order))
-    assert await balance(client, owner_token) == {"cash": "7001.00", "income": "0.00", "gift": "0.00",
-                                                  "available": "7001.00"}
+    assert await balance(client, owner_token) == {
+        "cash": "7001.00",
+        "income": "0.00",
+        "gift": "0.00",
+        "available": "7001.00",
+    }
     # the sub-user's order counts as had: the owner's next quote is ALL_CUSTOMERS, 3374.00 × 73 %
     q = await quote(client, owner_token, "BASIC", 1)
     assert q["total"]["amount"] == "2463.02"
-    assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in q["lines"]] == [(1, "2463.02", "ALL_CUSTOMERS")]
+    assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in q["lines"]] == [
+        (1, "2463.02", "ALL_CUSTOMERS")
+    ]
     other_app = await new_app(client, owner_token, "owner's")
     order = (await purchase(client, owner_token, other_app, "BASIC", 1))["order"]
     assert (order["amount"]["amount"], lines_of(order)[0][3]) == ("2463.02", "ALL_CUSTOMERS")
@@ -160,8 +176,12 @@ async def test_B4_quote_with_token_equals_what_the_order_charges(client):
         assert lines_of(order) == lines_of(q), (edition, months)
         assert order["amount"]["amount"] == q["total"]["amount"]
     # and the figures: a first order, then a returning customer's
-    totals = [o["node"]["amount"]["amount"] for o in data(await gql(
-        client, "{ orders { edges { node { amount { amount } } } } }", token=token))["orders"]["edges"]]
+    totals = [
+        o["node"]["amount"]["amount"]
+        for o in data(await gql(client, "{ orders { edges { node { amount { amount } } } } }", token=token))["orders"][
+            "edges"
+        ]
+    ]
     assert totals == ["38747.77", "12155.77", "7651.26"]  # 6751.77 + 4 × 7999; 5656.77 + 6499; 1653.26 + 5998
     await assert_audit_clean()
 
@@ -290,18 +310,32 @@ async def test_B5_vouchers_then_gift_then_income_then_cash(client):
     await credit(client, account_id, "500.00", "income")
     await credit(client, account_id, "300.00", "gift")
     v = await voucher(client, account_id, "200.00")
-    assert await balance(client, token) == {"cash": "1000.00", "income": "500.00", "gift": "300.00",
-                                            "available": "1800.00"}
+    assert await balance(client, token) == {
+        "cash": "1000.00",
+        "income": "500.00",
+        "gift": "300.00",
+        "available": "1800.00",
+    }
     app = await new_app(client, token)
     order = (await purchase(client, token, app, "BASIC", 1, vouchers=[v]))["order"]
-    assert amounts(order) == {"amount": "1653.26", "voucher": "200.00", "gift": "300.00", "income": "500.00",
-                              "cash": "653.26"}
-    assert await balance(client, token) == {"cash": "346.74", "income": "0.00", "gift": "0.00",
-                                            "available": "346.74"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "200.00",
+        "gift": "300.00",
+        "income": "500.00",
+        "cash": "653.26",
+    }
+    assert await balance(client, token) == {"cash": "346.74", "income": "0.00", "gift": "0.00", "available": "346.74"}
     # the order keeps its split
-    stored = data(await gql(client, "query($id: ID!) { order(id: $id) { amount { amount } paid { voucher { amount } "
-                                    "gift { amount } income { amount } cash { amount } } } }", {"id": order["id"]},
-                            token))["order"]
+    stored = data(
+        await gql(
+            client,
+            "query($id: ID!) { order(id: $id) { amount { amount } paid { voucher { amount } "
+            "gift { amount } income { amount } cash { amount } } } }",
+            {"id": order["id"]},
+            token,
+        )
+    )["order"]
     assert amounts(stored) == amounts(order)
     [used] = await vouchers(client, token)
     assert parse(used["usedAt"]) == START
@@ -314,10 +348,14 @@ async def test_B5_partial_sources_gift_covers_part_then_cash(client):
     await credit(client, account_id, "1000.00", "gift")
     app = await new_app(client, token)
     order = (await purchase(client, token, app, "BASIC", 1))["order"]
-    assert amounts(order) == {"amount": "1653.26", "voucher": "0.00", "gift": "1000.00", "income": "0.00",
-                              "cash": "653.26"}
-    assert await balance(client, token) == {"cash": "1346.74", "income": "0.00", "gift": "0.00",
-                                            "available": "1346.74"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "0.00",
+        "gift": "1000.00",
+        "income": "0.00",
+        "cash": "653.26",
+    }
+    assert await balance(client, token) == {"cash": "1346.74", "income": "0.00", "gift": "0.00", "available": "1346.74"}
     await assert_audit_clean()
 
 
@@ -327,10 +365,14 @@ async def test_B5_voucher_larger_than_payable_is_used_whole_and_capped(client):
     v = await voucher(client, account_id, "2000.00")
     app = await new_app(client, token)
     order = (await purchase(client, token, app, "BASIC", 1, vouchers=[v]))["order"]
-    assert amounts(order) == {"amount": "1653.26", "voucher": "1653.26", "gift": "0.00", "income": "0.00",
-                              "cash": "0.00"}
-    assert await balance(client, token) == {"cash": "100.00", "income": "0.00", "gift": "0.00",
-                                            "available": "100.00"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "1653.26",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "0.00",
+    }
+    assert await balance(client, token) == {"cash": "100.00", "income": "0.00", "gift": "0.00", "available": "100.00"}
     [used] = await vouchers(client, token)
     assert used["id"] == v and used["amount"]["amount"] == "2000.00"
     assert parse(used["usedAt"]) == START
@@ -422,8 +464,12 @@ async def test_B6_insufficient_after_vouchers_changes_nothing(client):
     assert await LedgerTransaction.all().count() == ledger_before == 2  # the two credits only
     assert await LedgerTransaction.filter(order_id__not_isnull=True).count() == 0
     assert await events(client, token) == events_before
-    assert await balance(client, token) == {"cash": "1000.00", "income": "0.00", "gift": "200.00",
-                                            "available": "1200.00"}
+    assert await balance(client, token) == {
+        "cash": "1000.00",
+        "income": "0.00",
+        "gift": "200.00",
+        "available": "1200.00",
+    }
     assert (await vouchers(client, token))[0]["usedAt"] is None
     app_view = await application(client, token, app)
     assert app_view["package"] is None and app_view["trialsUsed"] == 0
@@ -432,8 +478,13 @@ async def test_B6_insufficient_after_vouchers_changes_nothing(client):
     assert codes(await purchase(client, token, app, "BASIC", 1, vouchers=[v])) == ["INSUFFICIENT_BALANCE"]
     await credit(client, account_id, "0.01", "income")
     order = (await purchase(client, token, app, "BASIC", 1, vouchers=[v]))["order"]
-    assert amounts(order) == {"amount": "1653.26", "voucher": "200.00", "gift": "200.00", "income": "253.26",
-                              "cash": "1000.00"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "200.00",
+        "gift": "200.00",
+        "income": "253.26",
+        "cash": "1000.00",
+    }
     assert (await balance(client, token))["available"] == "0.00"
     await assert_audit_clean()
 
@@ -551,7 +602,9 @@ async def test_H2_order_of_another_account_reads_as_missing(client):
     order_id = (await purchase(client, token, app, "BASIC", 1))["order"]["id"]
     query = "query($id: ID!) { order(id: $id) { id amount { amount } } }"
     assert data(await gql(client, query, {"id": order_id}, token))["order"] == {
-        "id": order_id, "amount": {"amount": "1653.26"}}
+        "id": order_id,
+        "amount": {"amount": "1653.26"},
+    }
     assert data(await gql(client, query, {"id": order_id}, other_token)) == {"order": None}
     assert data(await gql(client, query, {"id": str(int(order_id) + 1000)}, other_token)) == {"order": None}
     assert data(await gql(client, query, {"id": "garbage"}, other_token)) == {"order": None}
@@ -591,8 +644,13 @@ async def test_B5_two_vouchers_in_the_order_chosen(client):
     app = await new_app(client, token)
     order = (await purchase(client, token, app, "BASIC", 1, vouchers=[small, big, unneeded]))["order"]
     # 100.00 + 1553.26 (capped) cover 1653.26; the third covers nothing and is not consumed
-    assert amounts(order) == {"amount": "1653.26", "voucher": "1653.26", "gift": "0.00", "income": "0.00",
-                              "cash": "0.00"}
+    assert amounts(order) == {
+        "amount": "1653.26",
+        "voucher": "1653.26",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "0.00",
+    }
     used = {v["id"]: v["usedAt"] for v in await vouchers(client, token)}
     assert used[small] is not None and used[big] is not None and used[unneeded] is None
     assert (await balance(client, token))["cash"] == "5000.00"

@@ -1,5 +1,6 @@
 """H-4 query cost: the cost rules on documents, extensions.cost, RATE_LIMITED with retryAfter,
 QUERY_TOO_COSTLY, who is metered; and the bucket shared by two real API processes."""
+
 import asyncio
 import time
 
@@ -28,23 +29,26 @@ def cost(document: str, variables: dict | None = None, operation: str | None = N
     return query_cost(schema._schema, parse(document), operation, variables)
 
 
-@pytest.mark.parametrize(("document", "variables", "expected"), [
-    ("{ __typename }", None, 0),  # scalars cost 0
-    ("{ now }", None, 0),
-    ("{ me { id name } }", None, 1),  # one object-typed field
-    ("{ me { id balance { cash { amount } available { amount } } } }", None, 4),
-    ("{ applications { sdkAppId package { id } } }", None, 2),  # a list without `first` counts 1
-    # the connection's default `first` (20) when not given: 1 + 20 × (edges, node, amount)
-    ("{ orders { edges { node { id amount { amount } } } } }", None, 61),
-    ("{ orders(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }", None, 16),
-    ("query($n: Int) { orders(first: $n) { edges { node { id } } } }", {"n": 3}, 7),
-    ("query($n: Int = 7) { orders(first: $n) { edges { node { id } } } }", None, 15),
-    ("query($n: Int) { orders(first: $n) { edges { node { id } } } }", None, 41),  # unset: the default
-    ("{ ...F } fragment F on Query { me { id } }", None, 1),
-    ("{ me { ... on Account { balance { cash { amount } } } } }", None, 3),
-    ("{ a: me { id } b: me { id } }", None, 2),
-    (ORDERS_TOO_COSTLY, None, 1001),
-])
+@pytest.mark.parametrize(
+    ("document", "variables", "expected"),
+    [
+        ("{ __typename }", None, 0),  # scalars cost 0
+        ("{ now }", None, 0),
+        ("{ me { id name } }", None, 1),  # one object-typed field
+        ("{ me { id balance { cash { amount } available { amount } } } }", None, 4),
+        ("{ applications { sdkAppId package { id } } }", None, 2),  # a list without `first` counts 1
+        # the connection's default `first` (20) when not given: 1 + 20 × (edges, node, amount)
+        ("{ orders { edges { node { id amount { amount } } } } }", None, 61),
+        ("{ orders(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }", None, 16),
+        ("query($n: Int) { orders(first: $n) { edges { node { id } } } }", {"n": 3}, 7),
+        ("query($n: Int = 7) { orders(first: $n) { edges { node { id } } } }", None, 15),
+        ("query($n: Int) { orders(first: $n) { edges { node { id } } } }", None, 41),  # unset: the default
+        ("{ ...F } fragment F on Query { me { id } }", None, 1),
+        ("{ me { ... on Account { balance { cash { amount } } } } }", None, 3),
+        ("{ a: me { id } b: me { id } }", None, 2),
+        (ORDERS_TOO_COSTLY, None, 1001),
+    ],
+)
 def test_H4_cost_of_a_document(document, variables, expected):
     assert cost(document, variables) == expected
 
@@ -88,8 +92,12 @@ async def test_H4_partner_answers_are_metered(client):
 
 async def test_H4_service_operator_and_anonymous_are_not_metered(client):
     service = await issue_token(client, "SERVICE")
-    for query, token in [("{ editions { code } }", None), ("{ featureMatrix { __typename } }", None),
-                         ("{ editions { code } }", service), ("{ now }", OPERATOR)]:
+    for query, token in [
+        ("{ editions { code } }", None),
+        ("{ featureMatrix { __typename } }", None),
+        ("{ editions { code } }", service),
+        ("{ now }", OPERATOR),
+    ]:
         result = await post(client, query, token)
         assert "cost" not in (result.get("extensions") or {}), (query, result)
 
@@ -114,8 +122,9 @@ async def test_H4_a_refused_mutation_runs_no_resolver(client, monkeypatch):
     small_bucket(monkeypatch, 5, 1)
     purchase = """mutation($i: PurchaseInput!) { purchasePackage(input: $i) {
       order { id amount { amount } } errors { code } } }"""  # purchasePackage 1 + order 1 + amount 1 + errors 1
-    variables = {"i": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                       "idempotencyKey": key()}}
+    variables = {
+        "i": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True, "idempotencyKey": key()}
+    }
     result = await post(client, purchase, token, variables)
     assert result["extensions"]["cost"]["requestedQueryCost"] == 4
     assert "errors" not in result  # 4 ≤ 5: it runs
@@ -153,19 +162,30 @@ def test_H4_partner_limited_across_two_api_processes_while_a_second_token_and_se
         (a, _), (b, _) = servers
 
         def call(base: str, query: str, token: str, variables: dict | None = None) -> dict:
-            response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
-                                  headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            response = httpx.post(
+                f"{base}/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
             assert response.status_code == 200, response.text
             return response.json()
 
         create = """mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } } }"""
-        account_id = call(a, create, OPERATOR, {"input": {"name": "Partnered", "type": "OWNER", "ownerId": None,
-                                                          "realNameVerified": True}})["data"]["createAccount"][
-            "account"]["id"]
-        issue = "mutation($r: Role!, $a: ID, $s: [String!]) { issueToken(role: $r, accountId: $a, scopes: $s) { token } }"
+        account_id = call(
+            a,
+            create,
+            OPERATOR,
+            {"input": {"name": "Partnered", "type": "OWNER", "ownerId": None, "realNameVerified": True}},
+        )["data"]["createAccount"]["account"]["id"]
+        issue = (
+            "mutation($r: Role!, $a: ID, $s: [String!]) { issueToken(role: $r, accountId: $a, scopes: $s) { token } }"
+        )
         scopes = ["account:read", "orders:read"]
-        first, second = (call(a, issue, OPERATOR, {"r": "PARTNER", "a": account_id, "s": scopes})["data"][
-            "issueToken"]["token"] for _ in range(2))
+        first, second = (
+            call(a, issue, OPERATOR, {"r": "PARTNER", "a": account_id, "s": scopes})["data"]["issueToken"]["token"]
+            for _ in range(2)
+        )
         service = call(a, issue, OPERATOR, {"r": "SERVICE", "a": None, "s": None})["data"]["issueToken"]["token"]
 
         answers = [call(base, ORDERS_20, first) for base in (a, b, a)]  # 61 each: 150 → 89 → 28 → refused

@@ -1,4 +1,5 @@
 """SPEC F-1…F-4 (the 5-day no-reason refund), its review, B-7, B-8, V-1, H-1 and H-2, through the API."""
+
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
@@ -83,8 +84,15 @@ async def use(app: int, at: datetime, minutes: int = 10) -> None:
     """Usage recorded for the app (inserted directly: the ingestion path is tested in its own suite)."""
     package = await Package.filter(application_id=app).order_by("-id").first()
     await UsageRecord.create(
-        event_id=f"ev-{app}-{at.timestamp()}-{minutes}", sdk_app_id=app, account_id=package.account_id, kind="AUDIO",
-        minutes=minutes, standard_minutes=minutes, occurred_at=at, day=local_day(at), recorded_at=at,
+        event_id=f"ev-{app}-{at.timestamp()}-{minutes}",
+        sdk_app_id=app,
+        account_id=package.account_id,
+        kind="AUDIO",
+        minutes=minutes,
+        standard_minutes=minutes,
+        occurred_at=at,
+        day=local_day(at),
+        recorded_at=at,
         package_id=package.id,
     )
 
@@ -103,8 +111,12 @@ async def test_F4_purchase_refund_is_approved_at_once_and_ends_the_package(clien
     assert result["errors"] == []
     refund = result["refund"]
     assert (refund["status"], refund["amount"]["amount"]) == ("APPROVED", "1653.26")
-    assert refund["order"] == {"id": order_id, "kind": "PURCHASE", "status": "REFUNDED",
-                               "amount": {"amount": "1653.26"}}
+    assert refund["order"] == {
+        "id": order_id,
+        "kind": "PURCHASE",
+        "status": "REFUNDED",
+        "amount": {"amount": "1653.26"},
+    }
     assert datetime.fromisoformat(refund["createdAt"]) == START == datetime.fromisoformat(refund["decidedAt"])
     assert (await balance(client, token))["cash"] == "100000.00"
     package = (await application(client, token, app))["package"]
@@ -120,7 +132,11 @@ async def test_F4_purchase_refund_is_approved_at_once_and_ends_the_package(clien
     assert event_types(found) == ["REFUND_REQUESTED", "REFUND_APPROVED"]
     body = json.loads(found[1]["data"])
     assert (body["refundId"], body["orderId"], body["amount"], body["packageStatus"]) == (
-        refund["id"], order_id, "1653.26", "REFUNDED")
+        refund["id"],
+        order_id,
+        "1653.26",
+        "REFUNDED",
+    )
     assert found[1]["sdkAppId"] == app
     listed = await refunds(client, token)
     assert [(r["id"], r["status"], r["amount"]["amount"]) for r in listed] == [(refund["id"], "APPROVED", "1653.26")]
@@ -140,15 +156,22 @@ async def test_F3_money_goes_back_to_its_sources_and_the_voucher_is_forfeited(cl
     result = await purchase(client, token, app, "BASIC", 1, vouchers=[ticket])
     paid = {k: v["amount"] for k, v in result["order"]["paid"].items()}
     assert paid == {"voucher": "200.00", "gift": "300.00", "income": "500.00", "cash": "653.26"}
-    assert await balance(client, token) == {"cash": "346.74", "income": "0.00", "gift": "0.00",
-                                            "available": "346.74"}
+    assert await balance(client, token) == {"cash": "346.74", "income": "0.00", "gift": "0.00", "available": "346.74"}
     refund = (await request_refund(client, token, result["order"]["id"]))["refund"]
     assert refund["status"] == "APPROVED"
     assert refund["amount"]["amount"] == "1453.26"  # 1653.26 − the 200.00 voucher
     assert {k: v["amount"] for k, v in refund["returned"].items()} == {
-        "voucher": "0.00", "gift": "300.00", "income": "500.00", "cash": "653.26"}
-    assert await balance(client, token) == {"cash": "1000.00", "income": "500.00", "gift": "300.00",
-                                            "available": "1800.00"}
+        "voucher": "0.00",
+        "gift": "300.00",
+        "income": "500.00",
+        "cash": "653.26",
+    }
+    assert await balance(client, token) == {
+        "cash": "1000.00",
+        "income": "500.00",
+        "gift": "300.00",
+        "available": "1800.00",
+    }
     used = [v for v in await vouchers(client, token) if v["id"] == ticket]
     assert used[0]["usedAt"] is not None  # vouchers are never returned
     await assert_audit_clean()
@@ -201,9 +224,17 @@ async def test_F1_used_package_is_refused(client):
 async def test_F1_usage_before_the_payment_does_not_count(client):
     account_id, token = await owner(client)
     app = await new_app(client, token)
-    await UsageRecord.create(event_id="before", sdk_app_id=app, account_id=int(account_id), kind="AUDIO", minutes=5,
-                             standard_minutes=5, occurred_at=START - timedelta(minutes=1),
-                             day=local_day(START - timedelta(minutes=1)), recorded_at=START)
+    await UsageRecord.create(
+        event_id="before",
+        sdk_app_id=app,
+        account_id=int(account_id),
+        kind="AUDIO",
+        minutes=5,
+        standard_minutes=5,
+        occurred_at=START - timedelta(minutes=1),
+        day=local_day(START - timedelta(minutes=1)),
+        recorded_at=START,
+    )
     order_id = (await purchase(client, token, app, "BASIC", 1))["order"]["id"]
     await use(app, START + timedelta(hours=1), minutes=0)  # a 0-minute event is no usage
     assert (await request_refund(client, token, order_id))["refund"]["status"] == "APPROVED"
@@ -407,7 +438,12 @@ async def test_F2_flagged_account_waits_for_review_then_rejected_then_approved(c
     assert (await application(client, token, app))["package"]["status"] == "REFUNDED"
     assert codes(await review(client, again["id"], False)) == ["REFUND_NOT_PENDING"]
     assert event_types([e for e in await events(client, token) if e["type"].startswith("REFUND")]) == [
-        "REFUND_REVIEW_CHANGED", "REFUND_REQUESTED", "REFUND_REJECTED", "REFUND_REQUESTED", "REFUND_APPROVED"]
+        "REFUND_REVIEW_CHANGED",
+        "REFUND_REQUESTED",
+        "REFUND_REJECTED",
+        "REFUND_REQUESTED",
+        "REFUND_APPROVED",
+    ]
     assert codes(await request_refund(client, token, other)) == ["REFUND_ALREADY_USED"]
     # unflagged again: requests are decided at once (and this account's refund is used)
     await set_review(client, account_id, False)

@@ -1,4 +1,5 @@
 """SPEC R-1 (renewal), R-2 (the auto-renew setting), B-3 anchors, A-2, and V-1 events, through the API."""
+
 import json
 from datetime import UTC, datetime
 
@@ -62,7 +63,12 @@ async def test_R1_full_renewal_prices_each_component_at_current_price(client):
     assert result["errors"] == []
     order = result["order"]
     assert (order["kind"], order["status"], order["sdkAppId"], order["edition"], order["months"]) == (
-        "RENEWAL", "PAID", app, "BASIC", 2)
+        "RENEWAL",
+        "PAID",
+        app,
+        "BASIC",
+        2,
+    )
     assert order["amount"]["amount"] == "5998.00"
     assert priced_lines(order) == [(2, "3000.00", None), (2, "2998.00", None)]
     assert "RTC_PREMIUM" in order["lines"][0]["description"] and "IM_PRO" in order["lines"][1]["description"]
@@ -193,7 +199,11 @@ async def test_R1_renewal_pays_with_vouchers_first_and_refuses_without_money(cli
     await credit(client, account_id, "952.26", "gift")  # 1299.00 available
     order = (await renew(client, token, app, 1, "IM_ONLY", vouchers=[v]))["order"]
     assert {k: v["amount"] for k, v in order["paid"].items()} == {
-        "voucher": "200.00", "gift": "952.26", "income": "0.00", "cash": "346.74"}
+        "voucher": "200.00",
+        "gift": "952.26",
+        "income": "0.00",
+        "cash": "346.74",
+    }
     assert (await balance(client, token))["available"] == "0.00"
     await assert_audit_clean()
 
@@ -240,8 +250,9 @@ async def test_R2_set_auto_renew_stores_the_setting(client):
 async def test_R2_auto_renew_months_must_be_1_to_36(client):
     _, token, app = await bought(client)
     for months in (0, 37):
-        payload = data(await gql(client, SET_AUTO_RENEW, {"app": app, "enabled": True, "months": months},
-                                 token))["setAutoRenew"]
+        payload = data(await gql(client, SET_AUTO_RENEW, {"app": app, "enabled": True, "months": months}, token))[
+            "setAutoRenew"
+        ]
         assert [e["code"] for e in payload["errors"]] == ["INVALID_DURATION"], months
         assert payload["package"] is None
     shown = (await application(client, token, app))["package"]
@@ -274,7 +285,10 @@ async def test_V1_events_of_the_money_lifecycle(client):
     interesting = {"BALANCE_CREDITED", "TRIAL_STARTED", "TRIAL_ENDED", "PACKAGE_PURCHASED", "PACKAGE_RENEWED"}
     found = [e for e in await events(client, token) if e["type"] in interesting]
     assert [(e["type"], e["sdkAppId"]) for e in found] == [
-        ("BALANCE_CREDITED", None), ("TRIAL_STARTED", app), ("TRIAL_ENDED", app), ("PACKAGE_PURCHASED", app),
+        ("BALANCE_CREDITED", None),
+        ("TRIAL_STARTED", app),
+        ("TRIAL_ENDED", app),
+        ("PACKAGE_PURCHASED", app),
         ("PACKAGE_RENEWED", app),
     ]
     for e in found:
@@ -284,9 +298,17 @@ async def test_V1_events_of_the_money_lifecycle(client):
     assert credited["amount"] == "10000.00" and credited["source"] == "gift"
     assert started["packageId"] == ended["packageId"] == trial["id"]
     assert (purchased["orderId"], purchased["edition"], purchased["months"], purchased["amount"]) == (
-        order["id"], "BASIC", 1, "1653.26")
+        order["id"],
+        "BASIC",
+        1,
+        "1653.26",
+    )
     assert (renewed["orderId"], renewed["scope"], renewed["months"], renewed["amount"]) == (
-        renewal["id"], "RTC_ONLY", 2, "3000.00")
+        renewal["id"],
+        "RTC_ONLY",
+        2,
+        "3000.00",
+    )
     # ids increase in the order things happened
     ids = [int(e["id"]) for e in found]
     assert ids == sorted(ids)

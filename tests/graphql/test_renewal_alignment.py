@@ -1,4 +1,5 @@
 """SPEC §12 through the API: R-9 the unified expiry day, F-5 cancelling a renewal not yet started."""
+
 import json
 
 from app.domain.orders.models import Order
@@ -42,9 +43,14 @@ def lines(quote_or_order: dict) -> list[str]:
 
 
 async def minutes_left(client, token, app) -> int | None:
-    result = await client.post("/graphql", json={"query": "query($a: Int!) { application(sdkAppId: $a) { package {"
-                                                          " includedMinutesLeft } } }", "variables": {"a": app}},
-                               headers={"Authorization": f"Bearer {token}"})
+    result = await client.post(
+        "/graphql",
+        json={
+            "query": "query($a: Int!) { application(sdkAppId: $a) { package { includedMinutesLeft } } }",
+            "variables": {"a": app},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
     return result.json()["data"]["application"]["package"]["includedMinutesLeft"]
 
 
@@ -62,11 +68,18 @@ async def test_R9_worked_example_803_57_plus_803_04_and_203571_minutes(client):
     assert result["errors"] == []
     [order] = result["orders"]
     assert (order["kind"], order["status"], order["amount"]["amount"], lines(order)) == (
-        "ALIGNMENT", "PAID", "1606.61", ["803.57", "803.04"])
+        "ALIGNMENT",
+        "PAID",
+        "1606.61",
+        ["803.57", "803.04"],
+    )
     assert order["lines"][0]["campaign"] is None
     [package] = result["packages"]
     assert (package["rtc"]["expiresAt"], package["im"]["expiresAt"], package["expiresAt"]) == (
-        at(2027, 2, 25), at(2027, 2, 25), at(2027, 2, 25))
+        at(2027, 2, 25),
+        at(2027, 2, 25),
+        at(2027, 2, 25),
+    )
     assert (package["rtc"]["startsAt"], package["im"]["startsAt"]) == (at(2027, 2, 25), at(2027, 2, 25))  # anchor T
     assert amounts(order)[0] == "1606.61"
     assert (await balance(client, token))["available"] == f"{(int(before.replace('.', '')) - 160661) / 100:.2f}"
@@ -79,7 +92,9 @@ async def test_R9_worked_example_803_57_plus_803_04_and_203571_minutes(client):
     renewed = await renew(client, token, app, 1)
     assert renewed["errors"] == []
     assert (renewed["package"]["rtc"]["expiresAt"], renewed["package"]["im"]["expiresAt"]) == (
-        at(2027, 3, 25), at(2027, 3, 25))
+        at(2027, 3, 25),
+        at(2027, 3, 25),
+    )
     await advance(client, shanghai(2027, 2, 25))
     assert await minutes_left(client, token, app) == 380000  # a full month again from the new anchor
     assert (await application(client, token, app))["package"]["status"] == "ACTIVE"
@@ -186,7 +201,10 @@ async def test_F5_cancel_a_renewal_not_started_money_back_period_removed(client)
     assert result["errors"] == []
     refund = result["refund"]
     assert (refund["status"], refund["amount"]["amount"], refund["order"]["status"]) == (
-        "APPROVED", "5498.00", "REFUNDED")
+        "APPROVED",
+        "5498.00",
+        "REFUNDED",
+    )
     assert refund["returned"]["voucher"]["amount"] == "0.00"
     assert await balance(client, token) == before  # vouchers are not returned; the cash is
     package = (await application(client, token, app))["package"]
@@ -256,8 +274,11 @@ async def test_R9_upgrade_inside_the_short_month_prices_the_time_left_to_T(clien
     assert (await align(client, token, [app], 25))["errors"] == []  # 02-10 → 02-25
     await advance(client, shanghai(2027, 2, 15))
     assert await minutes_left(client, token, app) == 203571
-    result = data(await gql(client, UPGRADE, {"input": {"sdkAppId": app, "targetEdition": "ADVANCED",
-                                                         "idempotencyKey": key()}}, token))["upgradePackage"]
+    result = data(
+        await gql(
+            client, UPGRADE, {"input": {"sdkAppId": app, "targetEdition": "ADVANCED", "idempotencyKey": key()}}, token
+        )
+    )["upgradePackage"]
     assert result["errors"] == []
     # 10 days left to T, counted in the month before T (01-25 → 02-25, 31 days): 3500 × 10/31
     assert result["order"]["amount"]["amount"] == "1129.03"

@@ -1,5 +1,6 @@
 """SPEC §12 renewal management through the API: R-6 renew flags, R-7 the renewal list, R-8 batch
 renewal (R-9 and F-5: test_renewal_alignment.py)."""
+
 import asyncio
 import json
 
@@ -57,7 +58,10 @@ async def test_R6_flags_autoRenew_and_RENEW_FLAG_CHANGED(client):
     assert (first["package"]["renewFlag"], first["package"]["autoRenew"]) == ("NO_RENEW", False)
     auto = await set_flag(client, token, app, "AUTO_RENEW", 3)
     assert (auto["package"]["renewFlag"], auto["package"]["autoRenew"], auto["package"]["autoRenewMonths"]) == (
-        "AUTO_RENEW", True, 3)
+        "AUTO_RENEW",
+        True,
+        3,
+    )
     manual = await set_flag(client, token, app, "MANUAL_RENEW")
     assert (manual["package"]["renewFlag"], manual["package"]["autoRenew"]) == ("MANUAL_RENEW", False)
     # setAutoRenew is the same thing as AUTO_RENEW / MANUAL_RENEW
@@ -66,9 +70,13 @@ async def test_R6_flags_autoRenew_and_RENEW_FLAG_CHANGED(client):
     off = data(await gql(client, SET_AUTO, {"app": app, "enabled": False}, token))["setAutoRenew"]
     assert off == {"package": {"renewFlag": "MANUAL_RENEW", "autoRenew": False}, "errors": []}
     changed = [json.loads(e["data"]) for e in of_type(await events(client, token, app), "RENEW_FLAG_CHANGED")]
-    assert changed == [{"flag": "NO_RENEW", "months": 1}, {"flag": "AUTO_RENEW", "months": 3},
-                       {"flag": "MANUAL_RENEW", "months": 1}, {"flag": "AUTO_RENEW", "months": 1},
-                       {"flag": "MANUAL_RENEW", "months": 1}]
+    assert changed == [
+        {"flag": "NO_RENEW", "months": 1},
+        {"flag": "AUTO_RENEW", "months": 3},
+        {"flag": "MANUAL_RENEW", "months": 1},
+        {"flag": "AUTO_RENEW", "months": 1},
+        {"flag": "MANUAL_RENEW", "months": 1},
+    ]
 
 
 async def test_R6_months_checked_only_for_AUTO_RENEW(client):
@@ -90,8 +98,14 @@ async def test_R6_not_for_trials_or_apps_without_a_paid_package(client):
     for app in (trial_app, bare_app):
         refused = await set_flag(client, token, app, "NO_RENEW")
         assert codes(refused) == ["NO_ACTIVE_PACKAGE"]
-    shown = data(await gql(client, "query($a: Int!) { application(sdkAppId: $a) { package { renewFlag "
-                                   "renewalPrice { amount } } } }", {"a": trial_app}, token))
+    shown = data(
+        await gql(
+            client,
+            "query($a: Int!) { application(sdkAppId: $a) { package { renewFlag renewalPrice { amount } } } }",
+            {"a": trial_app},
+            token,
+        )
+    )
     assert shown["application"]["package"] == {"renewFlag": "MANUAL_RENEW", "renewalPrice": None}
 
 
@@ -102,7 +116,9 @@ async def test_R6_no_reminders_for_NO_RENEW_and_reminders_for_MANUAL_RENEW(clien
     await advance(client, FEB_10)
     reminders = of_type(await events(client, token), "RENEWAL_REMINDER")
     assert [(e["sdkAppId"], e["occurredAt"]) for e in reminders] == [
-        (manual, shanghai(2027, 2, 3).isoformat()), (manual, shanghai(2027, 2, 9).isoformat())]
+        (manual, shanghai(2027, 2, 3).isoformat()),
+        (manual, shanghai(2027, 2, 9).isoformat()),
+    ]
     expired = {e["sdkAppId"] for e in of_type(await events(client, token), "PACKAGE_EXPIRED")}
     assert expired == {quiet, manual}  # NO_RENEW: no auto-renewal either
 
@@ -139,8 +155,8 @@ async def test_R7_order_filters_and_renewalPrice(client):
     _, token = await customer(client)
     a, b, c, d = await bought_apps(client, token, 4)
     adv = (await bought_apps(client, token, 1, "ADVANCED"))[0]
-    await renew(client, token, b, 2)   # b: 04-10
-    await renew(client, token, c, 1)   # c: 03-10
+    await renew(client, token, b, 2)  # b: 04-10
+    await renew(client, token, c, 1)  # c: 03-10
     await renew(client, token, d, 1, "IM_ONLY")  # d: RTC 02-10, IM 03-10 → expiresAt 02-10
     await set_flag(client, token, c, "NO_RENEW")
     await set_flag(client, token, adv, "AUTO_RENEW")
@@ -149,12 +165,26 @@ async def test_R7_order_filters_and_renewalPrice(client):
 
     listed = nodes(await renewals(client, token))
     assert [(n["sdkAppId"], n["expiresAt"]) for n in listed] == [
-        (a, at(2027, 2, 10)), (d, at(2027, 2, 10)), (adv, at(2027, 2, 10)), (c, at(2027, 3, 10)),
-        (b, at(2027, 4, 10))]
+        (a, at(2027, 2, 10)),
+        (d, at(2027, 2, 10)),
+        (adv, at(2027, 2, 10)),
+        (c, at(2027, 3, 10)),
+        (b, at(2027, 4, 10)),
+    ]
     assert {n["sdkAppId"]: n["renewalPrice"]["amount"] for n in listed} == {
-        a: "2999.00", b: "2999.00", c: "2999.00", d: "2999.00", adv: "6499.00"}
+        a: "2999.00",
+        b: "2999.00",
+        c: "2999.00",
+        d: "2999.00",
+        adv: "6499.00",
+    }
     assert {n["sdkAppId"]: n["renewFlag"] for n in listed} == {
-        a: "MANUAL_RENEW", b: "MANUAL_RENEW", c: "NO_RENEW", d: "MANUAL_RENEW", adv: "AUTO_RENEW"}
+        a: "MANUAL_RENEW",
+        b: "MANUAL_RENEW",
+        c: "NO_RENEW",
+        d: "MANUAL_RENEW",
+        adv: "AUTO_RENEW",
+    }
 
     def ids(result):
         return [n["sdkAppId"] for n in nodes(result)]
@@ -237,18 +267,27 @@ async def test_R8_one_order_per_item_in_item_order_vouchers_in_the_order_given(c
     a, b, c = await bought_apps(client, token, 3)
     big, small = await voucher(client, account_id, "3000.00"), await voucher(client, account_id, "500.00")
     cash_before = (await balance(client, token))["available"]
-    result = await renew_batch(client, token, [{"sdkAppId": c, "months": 1}, {"sdkAppId": a, "months": 2},
-                                               {"sdkAppId": b, "months": 1, "scope": "IM_ONLY"}],
-                               vouchers=[big, small])
+    result = await renew_batch(
+        client,
+        token,
+        [{"sdkAppId": c, "months": 1}, {"sdkAppId": a, "months": 2}, {"sdkAppId": b, "months": 1, "scope": "IM_ONLY"}],
+        vouchers=[big, small],
+    )
     assert result["errors"] == []
     orders = result["orders"]
-    assert [(o["sdkAppId"], o["kind"], o["months"]) for o in orders] == [(c, "RENEWAL", 1), (a, "RENEWAL", 2),
-                                                                      (b, "RENEWAL", 1)]
+    assert [(o["sdkAppId"], o["kind"], o["months"]) for o in orders] == [
+        (c, "RENEWAL", 1),
+        (a, "RENEWAL", 2),
+        (b, "RENEWAL", 1),
+    ]
     # 3000.00 covers the first order (2999.00, capped); 500.00 goes to the second; the third is all balance
     assert [o["paid"]["voucher"]["amount"] for o in orders] == ["2999.00", "500.00", "0.00"]
     assert [o["amount"]["amount"] for o in orders] == ["2999.00", "5998.00", "1499.00"]
     assert [(p["sdkAppId"], p["expiresAt"]) for p in result["packages"]] == [
-        (c, at(2027, 3, 10)), (a, at(2027, 4, 10)), (b, at(2027, 2, 10))]
+        (c, at(2027, 3, 10)),
+        (a, at(2027, 4, 10)),
+        (b, at(2027, 2, 10)),
+    ]
     assert result["packages"][2]["im"]["expiresAt"] == at(2027, 3, 10)
     spent = 2999_00 + 5998_00 + 1499_00 - 2999_00 - 500_00
     assert (await balance(client, token))["available"] == fen(to_fen(cash_before) - spent)
@@ -273,13 +312,17 @@ async def test_R8_list_errors(client):
     assert codes(await renew_batch(client, token, [])) == ["EMPTY_BATCH"]
     too_many = [{"sdkAppId": 1400000000 + i, "months": 1} for i in range(101)]
     assert codes(await renew_batch(client, token, too_many)) == ["BATCH_TOO_LARGE"]
-    dup = await renew_batch(client, token, [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 1},
-                                            {"sdkAppId": a, "months": 2}])
+    dup = await renew_batch(
+        client, token, [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 1}, {"sdkAppId": a, "months": 2}]
+    )
     assert [(e["code"], e["field"]) for e in dup["errors"]] == [("DUPLICATE_APP", "items.2")]
-    bad = await renew_batch(client, token, [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 0},
-                                            {"sdkAppId": bare, "months": 37}])
-    assert [(e["code"], e["field"]) for e in bad["errors"]] == [("INVALID_DURATION", "items.1"),
-                                                               ("INVALID_DURATION", "items.2")]
+    bad = await renew_batch(
+        client, token, [{"sdkAppId": a, "months": 1}, {"sdkAppId": b, "months": 0}, {"sdkAppId": bare, "months": 37}]
+    )
+    assert [(e["code"], e["field"]) for e in bad["errors"]] == [
+        ("INVALID_DURATION", "items.1"),
+        ("INVALID_DURATION", "items.2"),
+    ]
     none = await renew_batch(client, token, [{"sdkAppId": a, "months": 1}, {"sdkAppId": bare, "months": 1}])
     assert [(e["code"], e["field"]) for e in none["errors"]] == [("NO_ACTIVE_PACKAGE", "items.1")]
     _, other = await customer(client, name="Other")
@@ -316,8 +359,11 @@ async def snapshot(account_id: int) -> dict:
     account = await Account.get(id=account_id)
     return {
         "balance": (account.cash_fen, account.income_fen, account.gift_fen),
-        "packages": sorted(await Package.filter(account_id=account_id).values_list(
-            "id", "status", "rtc_expires_at", "im_expires_at", "rtc_months", "im_months", "next_due_at")),
+        "packages": sorted(
+            await Package.filter(account_id=account_id).values_list(
+                "id", "status", "rtc_expires_at", "im_expires_at", "rtc_months", "im_months", "next_due_at"
+            )
+        ),
         "orders": await Order.filter(account_id=account_id).count(),
         "events": await Event.filter(account_id=account_id).count(),
     }

@@ -1,5 +1,6 @@
 """SPEC M-3 (daily postpaid settlement of minutes) and M-4 (monthly IM overage), through the API
 with the simulated clock."""
+
 import asyncio
 import json
 from datetime import timedelta
@@ -59,10 +60,19 @@ async def test_M3_340000_billable_standard_minutes_cost_2380(client):
     assert len(postpaid) == 1
     order = postpaid[0]
     assert (order["kind"], order["status"], order["sdkAppId"], order["edition"], order["months"]) == (
-        "POSTPAID", "PAID", app, None, None)
+        "POSTPAID",
+        "PAID",
+        app,
+        None,
+        None,
+    )
     assert order["amount"]["amount"] == "2380.00"
     assert {k: v["amount"] for k, v in order["paid"].items()} == {
-        "voucher": "0.00", "gift": "0.00", "income": "0.00", "cash": "2380.00"}
+        "voucher": "0.00",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "2380.00",
+    }
     [(description, _, line_amount, campaign)] = lines_of(order)
     assert (line_amount, campaign) == ("2380.00", None)
     assert "340000" in description.replace(",", "") and "2027-01-10" in description
@@ -72,8 +82,12 @@ async def test_M3_340000_billable_standard_minutes_cost_2380(client):
     assert event["data"]["orderId"] == order["id"]
     assert (event["data"]["amount"], event["data"]["period"]) == ("2380.00", "2027-01-10")
     assert event["occurredAt"].startswith("2027-01-10T17:00:00")
-    assert await balance(client, token) == {"cash": "5966.74", "income": "0.00", "gift": "0.00",
-                                            "available": "5966.74"}  # 10000 − 1653.26 − 2380.00
+    assert await balance(client, token) == {
+        "cash": "5966.74",
+        "income": "0.00",
+        "gift": "0.00",
+        "available": "5966.74",
+    }  # 10000 − 1653.26 − 2380.00
     await assert_audit_clean()
 
 
@@ -84,12 +98,16 @@ async def test_M3_small_amounts_round_half_up_once_per_app(client):
     three = await new_app(client, token, "Three events")
     idle = await new_app(client, token, "Idle")
     service = await issue_token(client, "SERVICE")
-    await record_usage(client, service, [
-        usage_event(one, 1),  # 0.007 → 0.01
-        usage_event(seventy_one, 71),  # 0.497 → 0.50
-        *[usage_event(three, 1, at=START + timedelta(minutes=i)) for i in range(3)],  # 0.021 → 0.02, not 0.03
-        usage_event(idle, 0),
-    ])
+    await record_usage(
+        client,
+        service,
+        [
+            usage_event(one, 1),  # 0.007 → 0.01
+            usage_event(seventy_one, 71),  # 0.497 → 0.50
+            *[usage_event(three, 1, at=START + timedelta(minutes=i)) for i in range(3)],  # 0.021 → 0.02, not 0.03
+            usage_event(idle, 0),
+        ],
+    )
     await advance(client, DAY_ONE_SETTLED)
     by_app = {o["sdkAppId"]: o["amount"]["amount"] for o in await orders_of(client, token, kind="POSTPAID")}
     assert by_app == {one: "0.01", seventy_one: "0.50", three: "0.02"}
@@ -120,10 +138,14 @@ async def test_M3_each_asia_shanghai_day_is_settled_on_its_own(client):
     service = await issue_token(client, "SERVICE")
     await advance(client, shanghai(2027, 1, 11, 0, 5))
     # 71 minutes just before local midnight and 71 just after: 0.50 + 0.50, not 0.99 for 142.
-    await record_usage(client, service, [
-        usage_event(app, 71, at=shanghai(2027, 1, 10, 23, 59, 59)),
-        usage_event(app, 71, at=shanghai(2027, 1, 11)),
-    ])
+    await record_usage(
+        client,
+        service,
+        [
+            usage_event(app, 71, at=shanghai(2027, 1, 10, 23, 59, 59)),
+            usage_event(app, 71, at=shanghai(2027, 1, 11)),
+        ],
+    )
     await advance(client, DAY_ONE_SETTLED)
     assert amounts(await orders_of(client, token, kind="POSTPAID")) == ["0.50"]
     await advance(client, DAY_ONE_SETTLED + timedelta(days=1))
@@ -155,11 +177,15 @@ async def test_M3_usage_of_every_app_without_package_is_billed_one_order_per_app
     first = await new_app(client, token, "First")
     second = await new_app(client, token, "Second")
     service = await issue_token(client, "SERVICE")
-    await record_usage(client, service, [
-        usage_event(first, 1000, "VIDEO_HD"),  # 4,000 standard minutes: 28.00
-        usage_event(first, 1000, "AUDIO"),  # + 1,000: 35.00 for the app
-        usage_event(second, 100, "VIDEO_FHD"),  # 900: 6.30
-    ])
+    await record_usage(
+        client,
+        service,
+        [
+            usage_event(first, 1000, "VIDEO_HD"),  # 4,000 standard minutes: 28.00
+            usage_event(first, 1000, "AUDIO"),  # + 1,000: 35.00 for the app
+            usage_event(second, 100, "VIDEO_FHD"),  # 900: 6.30
+        ],
+    )
     await advance(client, DAY_ONE_SETTLED)
     first_orders = await orders_of(client, token, first, "POSTPAID")
     second_orders = await orders_of(client, token, second, "POSTPAID")

@@ -1,6 +1,7 @@
 """How many SQL statements the hot writes and reads send (hot paths, docs/scaling.md): counted
 on the wire (tests/sql_count.py), BEGIN and COMMIT included. A change that adds a round trip to
 a purchase, a renewal or an entitlements miss shows here first."""
+
 from app import redis_conn
 from tests.conftest import OPERATOR
 from tests.factories import issue_token, new_account, new_app
@@ -33,8 +34,16 @@ def show(seen: list[str]) -> str:
 
 async def test_B4_a_purchase_sends_at_most_this_many_statements(client):
     token, app = await buyer(client)
-    variables = {"input": {"sdkAppId": app, "edition": "BASIC", "months": 1, "acceptAgreements": True,
-                           "idempotencyKey": key(), "autoRenew": False}}
+    variables = {
+        "input": {
+            "sdkAppId": app,
+            "edition": "BASIC",
+            "months": 1,
+            "acceptAgreements": True,
+            "idempotencyKey": key(),
+            "autoRenew": False,
+        }
+    }
     seen = await statements_of(gql(client, PURCHASE, variables, token))
     print(show(seen))
     assert len(seen) <= PURCHASE_STATEMENTS, show(seen)

@@ -5,6 +5,7 @@ clients speak HTTP and WebSocket to it like any console would. Events committed 
 process — a worker — reach subscribers through Redis pub/sub. Each subscriber gets its own
 account's events only; without a token the subscription is refused.
 """
+
 import asyncio
 import json
 import os
@@ -31,8 +32,9 @@ from tests.live import env_for, server, stop  # noqa: F401  (server is a fixture
 from tests.money import advance, credit, start_trial
 
 REPO = Path(__file__).resolve().parents[2]
-WORKER_REDIS_URL = urlunparse(urlparse(REDIS_URL)._replace(
-    path=f"/{os.environ.get('ROOMKIT_TEST_LIVE_WORKER_REDIS_DB', '12')}"))
+WORKER_REDIS_URL = urlunparse(
+    urlparse(REDIS_URL)._replace(path=f"/{os.environ.get('ROOMKIT_TEST_LIVE_WORKER_REDIS_DB', '12')}")
+)
 SUBSCRIBE = "subscription { events { type sdkAppId data occurredAt } }"
 TRIAL_END = START + timedelta(days=7)
 
@@ -48,7 +50,8 @@ async def private_account_ids():
     """Redis pub/sub channels are shared by every database of a Redis server, and other test runs
     use the same server: start this test's account ids far from anyone else's."""
     await connections.get("default").execute_query(
-        f"SELECT setval(pg_get_serial_sequence('account', 'id'), {random.randint(10**12, 10**15)})")
+        f"SELECT setval(pg_get_serial_sequence('account', 'id'), {random.randint(10**12, 10**15)})"
+    )
 
 
 class Subscriber:
@@ -71,8 +74,9 @@ class Subscriber:
 
 
 async def open_ws(server: str, token: str | None, query: str = SUBSCRIBE, variables: dict | None = None):
-    ws = await connect(server.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"],
-                       open_timeout=10)
+    ws = await connect(
+        server.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"], open_timeout=10
+    )
     payload = {"Authorization": f"Bearer {token}"} if token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
     ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
@@ -186,9 +190,16 @@ async def test_V1_an_event_written_by_a_worker_reaches_the_subscriber_through_re
     workers, log_paths = [], [tmp_path / f"worker-{i}.log" for i in range(server.processes)]
     for log_path in log_paths:
         with open(log_path, "wb") as log:
-            workers.append(subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=REPO,
-                                            env=env_for(WORKER_REDIS_URL), stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True))
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "app", "worker"],
+                    cwd=REPO,
+                    env=env_for(WORKER_REDIS_URL),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
 
     def logs() -> str:
         return "\n".join(p.read_text() for p in log_paths)

@@ -1,4 +1,5 @@
 """SPEC §3 trials (T-1…T-4) and A-2, through the API."""
+
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
@@ -192,8 +193,12 @@ async def test_T4_purchase_during_a_trial_ends_it_and_it_stays_counted(client):
     assert (shown["package"]["id"], shown["package"]["status"]) == (package["id"], "ACTIVE")
     lifecycle = {"TRIAL_STARTED", "TRIAL_ENDED", "PACKAGE_PURCHASED", "APPLICATION_CREATED"}
     types = [(e["type"], e["sdkAppId"]) for e in await events(client, token, app) if e["type"] in lifecycle]
-    assert types == [("APPLICATION_CREATED", app), ("TRIAL_STARTED", app), ("TRIAL_ENDED", app),
-                     ("PACKAGE_PURCHASED", app)]
+    assert types == [
+        ("APPLICATION_CREATED", app),
+        ("TRIAL_STARTED", app),
+        ("TRIAL_ENDED", app),
+        ("PACKAGE_PURCHASED", app),
+    ]
     trial_ended = [e for e in await events(client, token, app) if e["type"] == "TRIAL_ENDED"][0]
     assert json.loads(trial_ended["data"])["packageId"] == trial["id"]
     assert parse(trial_ended["occurredAt"]) == START + timedelta(days=2)

@@ -1,4 +1,5 @@
 """SPEC U-1…U-4 (upgrade with proration), A-2, B-6, B-8 and V-1 for upgrades, through the API."""
+
 import asyncio
 import json
 from datetime import UTC, datetime
@@ -61,8 +62,13 @@ async def owner_with_package(client, edition="BASIC", months=1, amount="100000.0
 
 
 def period(package: dict) -> tuple:
-    return (package["rtc"]["startsAt"], package["rtc"]["expiresAt"], package["im"]["startsAt"],
-            package["im"]["expiresAt"], package["expiresAt"])
+    return (
+        package["rtc"]["startsAt"],
+        package["rtc"]["expiresAt"],
+        package["im"]["startsAt"],
+        package["im"]["expiresAt"],
+        package["expiresAt"],
+    )
 
 
 async def granted(app: int) -> int:
@@ -79,7 +85,12 @@ async def test_U3_basic_to_advanced_one_month_is_1806_45(client):
     assert result["errors"] == []
     order = result["order"]
     assert (order["kind"], order["status"], order["sdkAppId"], order["edition"], order["months"]) == (
-        "UPGRADE", "PAID", app, "ADVANCED", None)
+        "UPGRADE",
+        "PAID",
+        app,
+        "ADVANCED",
+        None,
+    )
     assert order["amount"]["amount"] == "1806.45"
     assert [(l[1], l[2], l[3]) for l in lines_of(order)] == [(1, "1806.45", None)]
     description = order["lines"][0]["description"]
@@ -296,7 +307,8 @@ async def test_U3_upgrade_quote_equals_the_order(client):
     assert quote["lines"] == order["lines"]
     assert quote["total"] == order["amount"]
     assert sum(int(l["amount"]["amount"].replace(".", "")) for l in quote["lines"]) == int(
-        quote["total"]["amount"].replace(".", ""))
+        quote["total"]["amount"].replace(".", "")
+    )
     await assert_audit_clean()
 
 
@@ -313,7 +325,8 @@ async def test_B8_upgrade_is_idempotent(client):
     for bad in ("", "x" * 65):
         variables = {"input": {"sdkAppId": app, "targetEdition": "LARGE_ROOM", "idempotencyKey": bad}}
         assert codes(data(await gql(client, UPGRADE, variables, token))["upgradePackage"]) == [
-            "INVALID_IDEMPOTENCY_KEY"]
+            "INVALID_IDEMPOTENCY_KEY"
+        ]
     await assert_audit_clean()
 
 

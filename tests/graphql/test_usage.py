@@ -1,4 +1,5 @@
 """SPEC M-1 (usage ingestion), M-2 (allowance and weights), M-5 and T-5, through the API."""
+
 import asyncio
 import json
 from datetime import timedelta
@@ -107,8 +108,11 @@ async def test_M1_a_bad_event_gets_its_own_error_and_the_good_ones_are_kept(clie
     ]
     result = await record_usage(client, service, batch)
     assert (result["accepted"], result["duplicates"]) == (4, 0)
-    assert errors_of(result) == [("NOT_FOUND", "events[1].sdkAppId"), ("INVALID_MINUTES", "events[2].minutes"),
-                                 ("INVALID_TIME", "events[3].occurredAt")]
+    assert errors_of(result) == [
+        ("NOT_FOUND", "events[1].sdkAppId"),
+        ("INVALID_MINUTES", "events[2].minutes"),
+        ("INVALID_TIME", "events[3].occurredAt"),
+    ]
     assert all(e["message"] for e in result["errors"])
     assert await UsageRecord.all().count() == 4
     # 100 + 300 after the purchase; the SD event three days before it had no package: billable.
@@ -130,8 +134,9 @@ async def test_M1_the_same_event_id_refused_then_sent_right_is_accepted(client):
 async def test_M1_usage_ingestion_is_for_services_and_operators(client):
     account_id, token = await new_account(client)
     app = await new_app(client, token)
-    partner = await issue_token(client, "PARTNER", account_id,
-                                ["account:read", "orders:read", "packages:write", "refunds:write"])
+    partner = await issue_token(
+        client, "PARTNER", account_id, ["account:read", "orders:read", "packages:write", "refunds:write"]
+    )
     for who in (token, partner):
         result = await gql(client, RECORD_USAGE, {"events": [usage_event(app, 1)]}, who)
         assert error_codes(result) == ["FORBIDDEN"]
@@ -179,9 +184,11 @@ async def test_M1_im_stats_refusals(client):
     app = await new_app(client, token)
     service = await issue_token(client, "SERVICE")
     assert errors_of(await record_im_stats(client, service, 1_399_999_999, "2027-01-10", 1, 1)) == [
-        ("NOT_FOUND", "sdkAppId")]
+        ("NOT_FOUND", "sdkAppId")
+    ]
     assert [e["code"] for e in (await record_im_stats(client, service, app, "2027-01-10", -1, 1))["errors"]] == [
-        "INVALID_STATS"]
+        "INVALID_STATS"
+    ]
     assert await ImDailyStat.all().count() == 0
 
 
@@ -270,7 +277,9 @@ async def test_M2_allowance_lapses_at_the_package_month_end(client):
     assert await minutes_left(client, token, app) == 380_000  # the 280,000 left lapsed
     granted = of_type(await events(client, token, app), "ALLOWANCE_GRANTED")
     assert [(json.loads(e["data"])["month"], json.loads(e["data"])["minutes"]) for e in granted] == [
-        (1, 380_000), (2, 380_000)]
+        (1, 380_000),
+        (2, 380_000),
+    ]
     assert granted[-1]["occurredAt"].startswith("2027-02-09T16:00:00")
     await record_usage(client, service, [usage_event(app, 1_000, "VIDEO_HD", at=month_two)])
     assert await minutes_left(client, token, app) == 376_000
@@ -315,8 +324,13 @@ async def test_M5_an_exhausted_allowance_never_stops_service(client):
     service = await issue_token(client, "SERVICE")
     await record_usage(client, service, [usage_event(app, 500_000)])
     ent = await entitlements(client, token, app)
-    assert (ent["edition"], ent["featuresUnlocked"], ent["serviceActive"], ent["reason"],
-            ent["includedMinutesLeft"]) == ("BASIC", True, True, None, 0)
+    assert (
+        ent["edition"],
+        ent["featuresUnlocked"],
+        ent["serviceActive"],
+        ent["reason"],
+        ent["includedMinutesLeft"],
+    ) == ("BASIC", True, True, None, 0)
     await advance(client, DAY_ONE_SETTLED)  # 120,000 billable minutes charged: 840.00, the balance covers it
     assert [o["amount"]["amount"] for o in await orders_of(client, token, app, "POSTPAID")] == ["840.00"]
     ent = await entitlements(client, token, app)

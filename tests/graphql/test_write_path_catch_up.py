@@ -1,5 +1,6 @@
 """C-1 through the write path (issue 9): every command first applies what its locked rows owe up
 to now, so a timer that has not run yet never changes an outcome — only its lateness."""
+
 from datetime import timedelta
 
 from app import clock
@@ -85,8 +86,13 @@ async def test_C1_S3_a_credit_after_an_unswept_arrears_grace_suspends_first_then
     await clock.set_simulated_now(settled_at + timedelta(hours=30))  # the suspension timer has not run
     await credit(client, account_id, "7.00")
     kinds = [e.type for e in await Event.filter(account_id=int(account_id)).order_by("id")]
-    assert kinds[-5:] == ["ARREARS_STARTED", "ACCOUNT_SUSPENDED", "BALANCE_CREDITED", "ARREARS_CLEARED",
-                          "SUSPENSION_LIFTED"]
+    assert kinds[-5:] == [
+        "ARREARS_STARTED",
+        "ACCOUNT_SUSPENDED",
+        "BALANCE_CREDITED",
+        "ARREARS_CLEARED",
+        "SUSPENSION_LIFTED",
+    ]
     suspended = await Event.get(type="ACCOUNT_SUSPENDED")
     assert suspended.occurred_at == settled_at + timedelta(hours=24)
     assert (await account_state(client, token))["status"] == "NORMAL"

@@ -1,5 +1,6 @@
 """A real HTTP receiver for webhook tests: a uvicorn server on 127.0.0.1 in the test's own event
 loop, recording every request and answering as the test scripts it."""
+
 import asyncio
 import json
 import socket

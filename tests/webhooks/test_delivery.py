@@ -1,5 +1,6 @@
 """SPEC W-2, W-3, W-4: what a partner's receiver gets, and when — a real HTTP server on 127.0.0.1,
 signatures checked with the `standardwebhooks` library, retries in simulated time."""
+
 import itertools
 from datetime import timedelta
 
@@ -35,8 +36,9 @@ async def test_W2_body_headers_and_signature(client, receiver):
     assert (body["accountId"], body["sdkAppId"], body["sequence"]) == (account_id, app, 1)
     assert isinstance(body["data"], dict)
     assert r.id == body["id"]
-    events = data(await gql(client, "{ events { edges { node { id type sequence occurredAt data } } } }",
-                            token=token))["events"]["edges"]
+    events = data(await gql(client, "{ events { edges { node { id type sequence occurredAt data } } } }", token=token))[
+        "events"
+    ]["edges"]
     assert [e["node"]["id"] for e in events] == [body["id"]]
     assert events[0]["node"]["sequence"] == 1
     [d] = await deliveries(client, token, endpoint_id)

@@ -1,4 +1,5 @@
 """SPEC W-1, W-6, W-7 and H-1/H-2 for webhook endpoints, through the API."""
+
 import base64
 import logging
 from datetime import timedelta
@@ -35,8 +36,12 @@ async def test_W1_create_returns_secret_once_and_lists_without_it(client, allow_
     assert secret.startswith("whsec_")
     assert len(base64.b64decode(secret.removeprefix("whsec_"))) >= 24
     endpoint = payload["endpoint"]
-    assert (endpoint["url"], endpoint["eventTypes"], endpoint["enabled"], endpoint["disabledReason"]) == \
-        (URL, [], True, None)
+    assert (endpoint["url"], endpoint["eventTypes"], endpoint["enabled"], endpoint["disabledReason"]) == (
+        URL,
+        [],
+        True,
+        None,
+    )
     assert endpoint["createdAt"].startswith("2027-01-09T16:00:00")
     listed = data(await gql(client, ENDPOINTS, token=token))["webhookEndpoints"]
     assert [e["id"] for e in listed] == [endpoint["id"]]
@@ -51,8 +56,9 @@ async def test_W1_unknown_event_type(client, allow_private):
     _, token = await new_account(client)
     payload = await create(client, token, types=["PACKAGE_PURCHASED", "NOPE"])
     assert payload["endpoint"] is None and payload["secret"] is None
-    assert payload["errors"] == [{"code": "INVALID_EVENT_TYPE", "field": "eventTypes.1",
-                                  "message": "unknown event type 'NOPE'"}]
+    assert payload["errors"] == [
+        {"code": "INVALID_EVENT_TYPE", "field": "eventTypes.1", "message": "unknown event type 'NOPE'"}
+    ]
     assert data(await gql(client, ENDPOINTS, token=token))["webhookEndpoints"] == []
     ok = await create(client, token, types=["PACKAGE_PURCHASED", "WEBHOOK_ENDPOINT_DISABLED"])
     assert ok["endpoint"]["eventTypes"] == ["PACKAGE_PURCHASED", "WEBHOOK_ENDPOINT_DISABLED"]
@@ -76,8 +82,14 @@ async def test_W1_at_most_ten_endpoints(client, allow_private):
 async def test_W1_update_and_delete(client, allow_private):
     _, token = await new_account(client)
     endpoint_id = (await create(client, token))["endpoint"]["id"]
-    result = data(await gql(client, UPDATE, {"id": endpoint_id, "url": URL + "/v2", "types": ["BALANCE_CREDITED"],
-                                             "enabled": False}, token))["updateWebhookEndpoint"]
+    result = data(
+        await gql(
+            client,
+            UPDATE,
+            {"id": endpoint_id, "url": URL + "/v2", "types": ["BALANCE_CREDITED"], "enabled": False},
+            token,
+        )
+    )["updateWebhookEndpoint"]
     assert result["errors"] == [] and result["secret"] is None
     assert result["endpoint"]["url"] == URL + "/v2"
     assert result["endpoint"]["eventTypes"] == ["BALANCE_CREDITED"]
@@ -96,8 +108,11 @@ async def test_W1_H2_another_accounts_endpoint_is_not_found(client, allow_privat
     _, token = await new_account(client)
     _, intruder = await new_account(client, name="Intruder")
     endpoint_id = (await create(client, token))["endpoint"]["id"]
-    for query, field in ((UPDATE, "updateWebhookEndpoint"), (DELETE, "deleteWebhookEndpoint"),
-                         (ROTATE, "rotateWebhookSecret")):
+    for query, field in (
+        (UPDATE, "updateWebhookEndpoint"),
+        (DELETE, "deleteWebhookEndpoint"),
+        (ROTATE, "rotateWebhookSecret"),
+    ):
         result = data(await gql(client, query, {"id": endpoint_id}, intruder))[field]
         assert [e["code"] for e in result["errors"]] == ["NOT_FOUND"], field
     assert data(await gql(client, ENDPOINTS, token=intruder))["webhookEndpoints"] == []
@@ -120,10 +135,23 @@ async def test_W1_H1_partner_scopes(client, allow_private):
 
 async def test_W7_https_only_and_no_private_targets(client):
     _, token = await new_account(client)
-    for url in ("http://hooks.example.com/x", "ftp://hooks.example.com/x", "https://127.0.0.1/x",
-                "https://localhost/x", "https://10.1.2.3/x", "https://192.168.0.1/x", "https://172.16.0.1/x",
-                "https://169.254.169.254/latest/meta-data", "https://224.0.0.1/x", "https://0.0.0.0/x",
-                "https://[::1]/x", "https://[::ffff:127.0.0.1]/x", "https://[fe80::1]/x", "not a url", ""):
+    for url in (
+        "http://hooks.example.com/x",
+        "ftp://hooks.example.com/x",
+        "https://127.0.0.1/x",
+        "https://localhost/x",
+        "https://10.1.2.3/x",
+        "https://192.168.0.1/x",
+        "https://172.16.0.1/x",
+        "https://169.254.169.254/latest/meta-data",
+        "https://224.0.0.1/x",
+        "https://0.0.0.0/x",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://[fe80::1]/x",
+        "not a url",
+        "",
+    ):
         payload = await create(client, token, url=url)
         assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_WEBHOOK_URL", "url")], url
     assert data(await gql(client, ENDPOINTS, token=token))["webhookEndpoints"] == []
@@ -144,8 +172,9 @@ async def test_W7_checked_again_at_each_attempt(client, receiver, monkeypatch):
     await new_app(client, token)
     await run_due(client)
     assert receiver.received == []
-    [d] = [e["node"] for e in data(await gql(client, DELIVERIES, {"id": endpoint_id}, token))
-           ["webhookDeliveries"]["edges"]]
+    [d] = [
+        e["node"] for e in data(await gql(client, DELIVERIES, {"id": endpoint_id}, token))["webhookDeliveries"]["edges"]
+    ]
     assert d["status"] == "PENDING"
     assert d["attempts"][0]["httpStatus"] is None
     assert d["attempts"][0]["error"].startswith("INVALID_WEBHOOK_URL")

@@ -1,5 +1,6 @@
 """SPEC V-1 (last sentence): two installations sharing one Redis server, with colliding account
 ids, never see each other's live events: channels carry the installation prefix."""
+
 import asyncio
 
 from app import live_events, redis_conn

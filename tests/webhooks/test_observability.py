@@ -1,5 +1,6 @@
 """SPEC W-5: disabling a failing endpoint after 5 × 24 h, enabling it again, the delivery log with
 every attempt, and redelivery."""
+
 from datetime import timedelta
 
 from tests.conftest import START
@@ -97,14 +98,25 @@ async def test_W5_filter_by_status_and_paginate(client, receiver):
     assert [d["event"]["sequence"] for d in await deliveries(client, token, endpoint_id, status="SUCCEEDED")] == [1]
     assert [d["event"]["sequence"] for d in await deliveries(client, token, endpoint_id, status="FAILED")] == [2]
     assert await deliveries(client, token, endpoint_id, status="PENDING") == []
-    page = data(await gql(client, """query($id: ID!) { webhookDeliveries(endpointId: $id, first: 1) {
-        edges { node { event { sequence } } } pageInfo { hasNextPage endCursor } } }""", {"id": endpoint_id}, token))
+    page = data(
+        await gql(
+            client,
+            """query($id: ID!) { webhookDeliveries(endpointId: $id, first: 1) {
+        edges { node { event { sequence } } } pageInfo { hasNextPage endCursor } } }""",
+            {"id": endpoint_id},
+            token,
+        )
+    )
     conn = page["webhookDeliveries"]
     assert conn["pageInfo"]["hasNextPage"] is True
     rest = await deliveries(client, token, endpoint_id, after=conn["pageInfo"]["endCursor"])
     assert [d["event"]["sequence"] for d in rest] == [1]
-    too_many = await gql(client, "query($id: ID!) { webhookDeliveries(endpointId: $id, first: 101) { "
-                                 "edges { cursor } } }", {"id": endpoint_id}, token)
+    too_many = await gql(
+        client,
+        "query($id: ID!) { webhookDeliveries(endpointId: $id, first: 101) { edges { cursor } } }",
+        {"id": endpoint_id},
+        token,
+    )
     assert "errors" in too_many
 
 

@@ -1,6 +1,7 @@
 """SPEC W-3: at least once, from the transactional outbox. A process killed right after its commit
 (before anything reached Redis) and a Redis that lost every job still deliver every event: the
 database says what is owed. The receiver deduplicates by webhook-id."""
+
 import asyncio
 import os
 import signal
@@ -57,12 +58,21 @@ asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
 
 
 def env(**extra) -> dict:
-    return {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "CLOCK_MODE": "simulated",
-            "DB_POOL_SIZE": "5", "PYTHONUNBUFFERED": "1", "WEBHOOKS_ALLOW_PRIVATE": "true", **extra}
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CLOCK_MODE": "simulated",
+        "DB_POOL_SIZE": "5",
+        "PYTHONUNBUFFERED": "1",
+        "WEBHOOKS_ALLOW_PRIVATE": "true",
+        **extra,
+    }
 
 
-async def wait_until(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None,
-                     log: Path | None = None):
+async def wait_until(
+    predicate, timeout: float, what: str, proc: subprocess.Popen | None = None, log: Path | None = None
+):
     deadline = time.monotonic() + timeout
     while not await predicate():
         if proc is not None and proc.poll() is not None:
@@ -76,8 +86,14 @@ async def test_W3_killed_right_after_commit_the_event_is_still_delivered(client,
     account_id, token = await new_account(client)
     _, secret = await create_endpoint(client, token, receiver.url, types=["BALANCE_CREDITED"])
     queue = redis_conn.key("arq:queue")
-    proc = subprocess.run([sys.executable, "-c", KILLED_AFTER_COMMIT, account_id, "3"], cwd=REPO, env=env(),  # noqa: ASYNC221, PLW1510
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_AFTER_COMMIT, account_id, "3"],
+        cwd=REPO,
+        env=env(),  # noqa: ASYNC221, PLW1510
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
     # committed: three events, three deliveries owed; only the first two asked Redis for a relay run
     events = await Event.filter(account_id=int(account_id), type="BALANCE_CREDITED").order_by("sequence")
@@ -87,9 +103,15 @@ async def test_W3_killed_right_after_commit_the_event_is_still_delivered(client,
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:  # noqa: ASYNC230
         worker = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "app", "worker"], cwd=REPO, env=env(), stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "app", "worker"],
+            cwd=REPO,
+            env=env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
+
         async def delivered() -> bool:
             return {r.id for r in receiver.received} >= {str(e.id) for e in events}
 
@@ -124,9 +146,16 @@ async def test_W3_redis_flushed_every_event_is_still_delivered(client, receiver)
         assert receiver.received == []
         await pool.flushdb()  # Redis lost every job
         assert await pool.zcard(queue) == 0
-        worker = Worker(functions=WorkerSettings.functions, cron_jobs=WorkerSettings.cron_jobs,
-                        redis_settings=redis_settings(REDIS_URL), queue_name=queue, burst=True,
-                        handle_signals=False, poll_delay=0.05, max_tries=1)
+        worker = Worker(
+            functions=WorkerSettings.functions,
+            cron_jobs=WorkerSettings.cron_jobs,
+            redis_settings=redis_settings(REDIS_URL),
+            queue_name=queue,
+            burst=True,
+            handle_signals=False,
+            poll_delay=0.05,
+            max_tries=1,
+        )
         try:
             await worker.main()  # a restarted worker's start-up sweeps
         finally:

@@ -1,5 +1,6 @@
 """SPEC V-1 / W-2: every event carries its account's `sequence` — 1, 2, 3 … with no gaps, in
 commit order — under concurrent writers, for events written in bulk by SQL, and through refusals."""
+
 import asyncio
 from datetime import timedelta
 
@@ -35,8 +36,10 @@ async def test_V1_sequence_is_gapless_per_account_under_concurrent_writers(clien
 async def test_V1_sequence_follows_commit_order_for_one_endpoint(client, receiver):
     account_id, token = await new_account(client)
     await create_endpoint(client, token, receiver.url)
-    await asyncio.gather(*[credit(client, account_id, "1.00") for _ in range(20)],
-                         *[new_app(client, token, f"app {i}") for i in range(20)])
+    await asyncio.gather(
+        *[credit(client, account_id, "1.00") for _ in range(20)],
+        *[new_app(client, token, f"app {i}") for i in range(20)],
+    )
     await run_due(client)
     got = await receiver.wait_for(40)
     assert [x.json["sequence"] for x in got] == list(range(1, 41))
@@ -72,7 +75,8 @@ async def test_V1_sequence_numbers_events_written_in_bulk(client, receiver):
     seqs = await sequences(account_id)
     assert seqs == list(range(1, len(seqs) + 1))
     bulk = await Event.filter(account_id=int(account_id), type__in=("TRIAL_ENDED", "PACKAGE_EXPIRED")).order_by(
-        "sequence")
+        "sequence"
+    )
     assert [e.type for e in bulk] == ["TRIAL_ENDED", "TRIAL_ENDED", "PACKAGE_EXPIRED", "PACKAGE_EXPIRED"]
     assert all(e.sequence > before - 1 for e in bulk)
     assert await sequences(other_id) == list(range(1, len(await sequences(other_id)) + 1))

@@ -1,5 +1,6 @@
 """C-1: the set-based path that ends trials and expires packages writes exactly what the per-row
 path writes (state, event type and data), and leaves nothing owed."""
+
 from datetime import timedelta
 
 from app.domain.events.models import Event
@@ -19,8 +20,11 @@ async def test_C1_bulk_expiry_writes_the_same_event_as_the_row_path(client):
 
     expired = await Event.filter(type="PACKAGE_EXPIRED").first()
     assert expired.sdk_app_id == paid_app
-    assert expired.data == {"packageId": package_id, "components": ["RTC_PREMIUM", "IM_PRO"],
-                            "expiresAt": "2027-02-09T16:00:00+00:00"}
+    assert expired.data == {
+        "packageId": package_id,
+        "components": ["RTC_PREMIUM", "IM_PRO"],
+        "expiresAt": "2027-02-09T16:00:00+00:00",
+    }
     assert expired.occurred_at.isoformat() == "2027-02-09T16:00:00+00:00"
     ended = await Event.filter(type="TRIAL_ENDED").first()
     assert (ended.sdk_app_id, ended.data) == (trial_app, {"packageId": trial_id, "reason": "EXPIRED"})

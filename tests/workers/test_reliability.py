@@ -6,6 +6,7 @@ Worker processes (`python -m app worker`) run against the test database with CLO
 (they read the same clock row) and a Redis database of their own for their arq queue; the test
 never holds a transaction open while they run.
 """
+
 import asyncio
 import os
 import re
@@ -59,21 +60,39 @@ async def due_set(n: int, *, auto_renew_every: int, accounts: int, reminded: boo
     `accounts` owners; every `auto_renew_every`-th renews automatically, and each owner is credited
     exactly enough for its renewals plus 100.00. With `reminded`, both reminders were already sent,
     so only the expiry (or renewal) is owed."""
-    owners = await Account.bulk_create([
-        Account(name=f"Owner {i}", type="OWNER", real_name_verified=True, created_at=START) for i in range(accounts)])
+    owners = await Account.bulk_create(
+        [Account(name=f"Owner {i}", type="OWNER", real_name_verified=True, created_at=START) for i in range(accounts)]
+    )
     owners = await Account.all().order_by("id")
-    apps = [Application(sdk_app_id=FIRST_APP + i, account_id=owners[i % accounts].id, name=f"App {i}",
-                        created_at=START) for i in range(n)]
+    apps = [
+        Application(sdk_app_id=FIRST_APP + i, account_id=owners[i % accounts].id, name=f"App {i}", created_at=START)
+        for i in range(n)
+    ]
     await Application.bulk_create(apps, batch_size=1000)
     rows = []
     for i, app in enumerate(apps):
         p = Package(
-            application_id=app.sdk_app_id, account_id=app.account_id, edition="BASIC", status="ACTIVE",
-            rtc_code="RTC_PREMIUM", rtc_anchor=START, rtc_months=1, rtc_expires_at=ONE_MONTH,
-            im_code="IM_PRO", im_anchor=START, im_months=1, im_expires_at=ONE_MONTH, started_at=START,
-            created_at=START, auto_renew=i % auto_renew_every == 0, auto_renew_months=1,
-            allowance_month=0, allowance_granted=380000, allowance_used=0,
-            reminded_7d_for=ONE_MONTH if reminded else None, reminded_1d_for=ONE_MONTH if reminded else None,
+            application_id=app.sdk_app_id,
+            account_id=app.account_id,
+            edition="BASIC",
+            status="ACTIVE",
+            rtc_code="RTC_PREMIUM",
+            rtc_anchor=START,
+            rtc_months=1,
+            rtc_expires_at=ONE_MONTH,
+            im_code="IM_PRO",
+            im_anchor=START,
+            im_months=1,
+            im_expires_at=ONE_MONTH,
+            started_at=START,
+            created_at=START,
+            auto_renew=i % auto_renew_every == 0,
+            auto_renew_months=1,
+            allowance_month=0,
+            allowance_granted=380000,
+            allowance_used=0,
+            reminded_7d_for=ONE_MONTH if reminded else None,
+            reminded_1d_for=ONE_MONTH if reminded else None,
         )
         p.next_due_at = package_timers.pending(p)[0].at
         rows.append(p)
@@ -101,15 +120,19 @@ async def assert_each_transition_once(packages: list[Package]) -> None:
     """One PACKAGE_EXPIRED or one AUTO_RENEWED per package (never both), reminders once each,
     one AUTO_RENEWAL order and one charge per renewal, balances exact, audit clean."""
     assert await all_done()
-    rows = await Event.filter(type__in=["PACKAGE_EXPIRED", "AUTO_RENEWED", "AUTO_RENEW_FAILED", "RENEWAL_REMINDER",
-                                        "ALLOWANCE_GRANTED"]).values_list("sdk_app_id", "type", "occurred_at")
+    rows = await Event.filter(
+        type__in=["PACKAGE_EXPIRED", "AUTO_RENEWED", "AUTO_RENEW_FAILED", "RENEWAL_REMINDER", "ALLOWANCE_GRANTED"]
+    ).values_list("sdk_app_id", "type", "occurred_at")
     seen = Counter((app, kind) for app, kind, _ in rows)
     assert all(at == ONE_MONTH or kind == "RENEWAL_REMINDER" for _, kind, at in rows)
     for p in packages:
         app = p.application_id
         if p.auto_renew:
             assert (seen[app, "AUTO_RENEWED"], seen[app, "PACKAGE_EXPIRED"], seen[app, "ALLOWANCE_GRANTED"]) == (
-                1, 0, 1), app
+                1,
+                0,
+                1,
+            ), app
             assert seen[app, "RENEWAL_REMINDER"] == 0, app  # affordable: no reminder (R-4)
         else:
             assert (seen[app, "PACKAGE_EXPIRED"], seen[app, "AUTO_RENEWED"]) == (1, 0), app
@@ -121,7 +144,11 @@ async def assert_each_transition_once(packages: list[Package]) -> None:
     for package_id, p in after.items():
         if package_id in renewing:
             assert (p.status, p.rtc_expires_at, p.im_expires_at, p.rtc_months) == (
-                "ACTIVE", TWO_MONTHS, TWO_MONTHS, 2), package_id
+                "ACTIVE",
+                TWO_MONTHS,
+                TWO_MONTHS,
+                2,
+            ), package_id
         else:
             assert p.status == "EXPIRED", package_id
     orders = await Order.filter(kind="AUTO_RENEWAL").values_list("package_id", "amount_fen")
@@ -148,11 +175,23 @@ class Workers:
         self.procs: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": WORKER_REDIS_URL, "CLOCK_MODE": "simulated",
-               "DB_POOL_SIZE": "5", "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": DATABASE_URL,
+            "REDIS_URL": WORKER_REDIS_URL,
+            "CLOCK_MODE": "simulated",
+            "DB_POOL_SIZE": "5",
+            "PYTHONUNBUFFERED": "1",
+        }
         log = open(self.log_dir / f"worker-{len(self.procs)}.log", "wb")
-        proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=REPO, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "worker"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         self.procs.append(proc)
         return proc
@@ -223,8 +262,9 @@ def sweep_results(group: Workers, procs) -> list[int]:
 async def test_C1_R2_two_concurrent_sweeps_do_each_transition_once():
     packages = await due_set(200, auto_renew_every=2, accounts=20)
     await clock.set_simulated_now(ONE_MONTH)
-    first, second = await asyncio.gather(asyncio.create_task(runner.run_due(ONE_MONTH)),
-                                         asyncio.create_task(runner.run_due(ONE_MONTH)))
+    first, second = await asyncio.gather(
+        asyncio.create_task(runner.run_due(ONE_MONTH)), asyncio.create_task(runner.run_due(ONE_MONTH))
+    )
     assert first + second == owed(packages) == 700  # 100 × (2 reminders + expiry) + 100 × (2 + renewal + grant)
     assert await runner.run_due(ONE_MONTH) == 0
     await assert_each_transition_once(packages)
@@ -261,8 +301,7 @@ def real_clock(monkeypatch):
     set_mode("simulated")
 
 
-async def test_C1_a_flushed_redis_loses_the_punctual_jobs_but_the_sweep_does_every_transition(
-        worker_redis, real_clock):
+async def test_C1_a_flushed_redis_loses_the_punctual_jobs_but_the_sweep_does_every_transition(worker_redis, real_clock):
     packages = await due_set(100, auto_renew_every=2, accounts=10)
     # in real time every package's next due instant gets a deferred job with a deterministic id
     real_clock("real")
@@ -279,10 +318,15 @@ async def test_C1_a_flushed_redis_loses_the_punctual_jobs_but_the_sweep_does_eve
     assert await worker_redis.zcard("arq:queue") == 0
 
     await clock.set_simulated_now(ONE_MONTH)
-    worker = Worker(functions=WorkerSettings.functions, cron_jobs=[cron(sweep, second=0, run_at_startup=True,
-                                                                         unique=True, timeout=3600)],
-                    redis_settings=redis_settings(), burst=True, handle_signals=False, poll_delay=0.05,
-                    max_tries=1)
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        cron_jobs=[cron(sweep, second=0, run_at_startup=True, unique=True, timeout=3600)],
+        redis_settings=redis_settings(),
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.05,
+        max_tries=1,
+    )
     try:
         await worker.main()  # the start-up sweep, as a restarted worker does
     finally:
@@ -321,12 +365,16 @@ async def test_C1_redis_unreachable_at_commit_the_change_stands_and_the_sweep_ru
 # ---------------------------------------------------------------- (c) a worker killed mid-batch
 
 
-@pytest.mark.parametrize(("n", "auto_renew_every"), [
-    pytest.param(2000, 20, id="mid-batch"),  # killed in the batched expiry path (500 rows a transaction)
-    pytest.param(300, 1, id="mid-renewals"),  # killed among the auto-renewals (one transaction each)
-])
+@pytest.mark.parametrize(
+    ("n", "auto_renew_every"),
+    [
+        pytest.param(2000, 20, id="mid-batch"),  # killed in the batched expiry path (500 rows a transaction)
+        pytest.param(300, 1, id="mid-renewals"),  # killed among the auto-renewals (one transaction each)
+    ],
+)
 async def test_C1_R2_a_worker_killed_mid_batch_leaves_every_item_done_exactly_once_after_a_restart(
-        worker_redis, workers, n, auto_renew_every):
+    worker_redis, workers, n, auto_renew_every
+):
     packages = await due_set(n, auto_renew_every=auto_renew_every, accounts=20, reminded=True)
     total = len(packages)
     await clock.set_simulated_now(ONE_MONTH)

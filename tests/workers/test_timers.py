@@ -4,6 +4,7 @@ Every figure is exact: the clock starts at START (2027-01-10 00:00 Asia/Shanghai
 when a test advances it; a BASIC first order costs 1653.26 and a BASIC month 2999.00
 (RTC_PREMIUM 1500.00 + IM_PRO 1499.00).
 """
+
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -48,8 +49,14 @@ ONE_MONTH = datetime(2027, 2, 9, 16, 0, tzinfo=UTC)  # START + 1 month: 2027-02-
 TWO_MONTHS = datetime(2027, 3, 9, 16, 0, tzinfo=UTC)  # 2027-03-10 00:00 Asia/Shanghai
 REMIND_7D = ONE_MONTH - timedelta(days=7)  # 2027-02-03 00:00 Asia/Shanghai
 REMIND_1D = ONE_MONTH - timedelta(hours=24)  # 2027-02-09 00:00 Asia/Shanghai
-TIMER_EVENTS = ("TRIAL_ENDED", "PACKAGE_EXPIRED", "AUTO_RENEWED", "AUTO_RENEW_FAILED", "RENEWAL_REMINDER",
-                "ALLOWANCE_GRANTED")
+TIMER_EVENTS = (
+    "TRIAL_ENDED",
+    "PACKAGE_EXPIRED",
+    "AUTO_RENEWED",
+    "AUTO_RENEW_FAILED",
+    "RENEWAL_REMINDER",
+    "ALLOWANCE_GRANTED",
+)
 
 SET_AUTO_RENEW = """mutation($app: Int!, $enabled: Boolean!, $months: Int) {
   setAutoRenew(sdkAppId: $app, enabled: $enabled, months: $months) {
@@ -72,8 +79,9 @@ def payload_of(event: dict) -> dict:
 
 
 async def set_auto_renew(client, token, app, enabled=True, months=1) -> None:
-    payload = data(await gql(client, SET_AUTO_RENEW, {"app": app, "enabled": enabled, "months": months},
-                             token))["setAutoRenew"]
+    payload = data(await gql(client, SET_AUTO_RENEW, {"app": app, "enabled": enabled, "months": months}, token))[
+        "setAutoRenew"
+    ]
     assert payload["errors"] == [], payload
     assert payload["package"] == {"autoRenew": enabled, "autoRenewMonths": months}
 
@@ -125,10 +133,16 @@ async def test_R2_auto_renewal_at_the_expiry_instant_at_the_price_current_then(c
     assert (order["kind"], order["status"], order["months"], order["edition"]) == ("AUTO_RENEWAL", "PAID", 1, "BASIC")
     assert order["amount"]["amount"] == "3099.00"  # 1600.00 + 1499.00: the price at the expiry instant
     assert [(l["months"], l["amount"]["amount"], l["campaign"]) for l in order["lines"]] == [
-        (1, "1600.00", None), (1, "1499.00", None)]
+        (1, "1600.00", None),
+        (1, "1499.00", None),
+    ]
     assert parse(order["createdAt"]) == ONE_MONTH
     assert {k: v["amount"] for k, v in order["paid"].items()} == {
-        "voucher": "0.00", "gift": "0.00", "income": "0.00", "cash": "3099.00"}
+        "voucher": "0.00",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "3099.00",
+    }
     assert (await balance(client, token))["cash"] == "5247.74"  # 8346.74 − 3099.00
 
     package = await package_of(client, token, app)
@@ -138,7 +152,10 @@ async def test_R2_auto_renewal_at_the_expiry_instant_at_the_price_current_then(c
     found = await events(client, token, app)
     # affordable with auto-renewal on: no reminder (R-4); renewed: no PACKAGE_EXPIRED (R-3)
     assert timeline(found) == [
-        ("ALLOWANCE_GRANTED", START), ("AUTO_RENEWED", ONE_MONTH), ("ALLOWANCE_GRANTED", ONE_MONTH)]
+        ("ALLOWANCE_GRANTED", START),
+        ("AUTO_RENEWED", ONE_MONTH),
+        ("ALLOWANCE_GRANTED", ONE_MONTH),
+    ]
     assert payload_of(of_type(found, "ALLOWANCE_GRANTED")[1])["month"] == 2
     renewed = payload_of(of_type(found, "AUTO_RENEWED")[0])
     assert (renewed["orderId"], renewed["amount"], renewed["months"]) == (order["id"], "3099.00", 1)
@@ -180,14 +197,22 @@ async def test_R2_auto_renewal_uses_the_largest_unexpired_voucher_not_above_the_
     [order] = await orders_of(client, token, app, "AUTO_RENEWAL")
     assert order["amount"]["amount"] == "2999.00"
     assert {k: v["amount"] for k, v in order["paid"].items()} == {
-        "voucher": "500.00", "gift": "0.00", "income": "0.00", "cash": "2499.00"}
+        "voucher": "500.00",
+        "gift": "0.00",
+        "income": "0.00",
+        "cash": "2499.00",
+    }
     used = {v["id"]: v["usedAt"] for v in await vouchers(client, token)}
     assert parse(used[larger]) == ONE_MONTH
     assert used[above] is None and used[smaller] is None and used[expired] is None
     assert (await balance(client, token))["cash"] == "5847.74"  # 8346.74 − 2499.00
     assert (await package_of(client, token, app))["autoRenewFailureReason"] is None
-    assert [t for t, _ in timeline(await events(client, token, app), "AUTO_RENEWED", "AUTO_RENEW_FAILED",
-                                   "PACKAGE_EXPIRED", "RENEWAL_REMINDER")] == ["AUTO_RENEWED"]
+    assert [
+        t
+        for t, _ in timeline(
+            await events(client, token, app), "AUTO_RENEWED", "AUTO_RENEW_FAILED", "PACKAGE_EXPIRED", "RENEWAL_REMINDER"
+        )
+    ] == ["AUTO_RENEWED"]
     await assert_audit_clean()
 
 
@@ -208,7 +233,9 @@ async def test_R2_auto_renewal_renews_only_the_component_that_expires(client):
     newest = (await orders_of(client, token, app, "AUTO_RENEWAL"))[0]
     assert (newest["amount"]["amount"], len(newest["lines"])) == ("2999.00", 2)
     assert [payload_of(e)["scope"] for e in of_type(await events(client, token, app), "AUTO_RENEWED")] == [
-        "IM_ONLY", "FULL"]
+        "IM_ONLY",
+        "FULL",
+    ]
     await assert_audit_clean()
 
 
@@ -238,7 +265,9 @@ async def test_R3_auto_renew_failure_reasons_in_order(client, reason, suspended,
     await advance(client, ONE_MONTH)
     found = await events(client, token, app)
     assert timeline(found, "AUTO_RENEW_FAILED", "PACKAGE_EXPIRED", "AUTO_RENEWED") == [
-        ("AUTO_RENEW_FAILED", ONE_MONTH), ("PACKAGE_EXPIRED", ONE_MONTH)]
+        ("AUTO_RENEW_FAILED", ONE_MONTH),
+        ("PACKAGE_EXPIRED", ONE_MONTH),
+    ]
     assert payload_of(of_type(found, "AUTO_RENEW_FAILED")[0])["reason"] == reason
     package = await package_of(client, token, app)
     assert (package["status"], package["autoRenewFailureReason"]) == ("EXPIRED", reason)
@@ -262,7 +291,9 @@ async def test_R3_auto_renewal_is_attempted_in_arrears_then_the_package_expires(
     await advance(client, ONE_MONTH)
     found = await events(client, token, app)
     assert timeline(found, "AUTO_RENEW_FAILED", "PACKAGE_EXPIRED") == [
-        ("AUTO_RENEW_FAILED", ONE_MONTH), ("PACKAGE_EXPIRED", ONE_MONTH)]
+        ("AUTO_RENEW_FAILED", ONE_MONTH),
+        ("PACKAGE_EXPIRED", ONE_MONTH),
+    ]
     assert payload_of(of_type(found, "AUTO_RENEW_FAILED")[0])["reason"] == "INSUFFICIENT_BALANCE"
     assert (await package_of(client, token, app))["autoRenewFailureReason"] == "INSUFFICIENT_BALANCE"
     await assert_audit_clean()
@@ -366,7 +397,10 @@ async def test_R4_reminders_are_re_armed_for_the_new_expiry_after_a_renewal(clie
     assert (await renew(client, token, app, 1))["errors"] == []  # now ends TWO_MONTHS
     await advance(client, TWO_MONTHS)
     assert await reminders(client, token, app) == [
-        REMIND_7D, TWO_MONTHS - timedelta(days=7), TWO_MONTHS - timedelta(hours=24)]
+        REMIND_7D,
+        TWO_MONTHS - timedelta(days=7),
+        TWO_MONTHS - timedelta(hours=24),
+    ]
     assert timeline(await events(client, token, app), "PACKAGE_EXPIRED") == [("PACKAGE_EXPIRED", TWO_MONTHS)]
 
 
@@ -574,5 +608,8 @@ async def test_C1_a_timer_fires_once_the_clock_reaches_it_inclusive_and_late_is_
     assert await runner.run_due(ONE_MONTH + timedelta(days=2)) == 3
     assert await runner.run_due(ONE_MONTH + timedelta(days=2)) == 0
     assert timeline(await events(client, token, app)) == [
-        ("ALLOWANCE_GRANTED", START), ("RENEWAL_REMINDER", REMIND_7D), ("RENEWAL_REMINDER", REMIND_1D),
-        ("PACKAGE_EXPIRED", ONE_MONTH)]
+        ("ALLOWANCE_GRANTED", START),
+        ("RENEWAL_REMINDER", REMIND_7D),
+        ("RENEWAL_REMINDER", REMIND_1D),
+        ("PACKAGE_EXPIRED", ONE_MONTH),
+    ]

@@ -4,6 +4,7 @@ punctual deferred jobs (`workers.enqueue` + `app.domain.timers.punctual`) with d
 The arq queue lives in its own Redis database (not the conftest's, which other runs flush) under a
 queue name unique to the test, and everything the test put there is deleted afterwards.
 """
+
 import os
 import random
 import uuid
@@ -45,7 +46,8 @@ async def private_package_ids():
     """Job ids are deterministic (`package:<id>:<epoch>`) and other test runs share the Redis server:
     start this test's package ids far from anyone else's, so no leftover result blocks an enqueue."""
     await connections.get("default").execute_query(
-        f"SELECT setval(pg_get_serial_sequence('package', 'id'), {random.randint(10**12, 10**15)})")
+        f"SELECT setval(pg_get_serial_sequence('package', 'id'), {random.randint(10**12, 10**15)})"
+    )
 
 
 @pytest.fixture
@@ -67,8 +69,9 @@ async def arq_queue():
     finally:
         punctual.install(None)
         await job_ids()
-        keys = [p + i for i in seen for p in (job_key_prefix, result_key_prefix, retry_key_prefix,
-                                                in_progress_key_prefix)]
+        keys = [
+            p + i for i in seen for p in (job_key_prefix, result_key_prefix, retry_key_prefix, in_progress_key_prefix)
+        ]
         await pool.delete(queue, queue + ":health-check", *keys)
         await pool.aclose()
 
@@ -76,8 +79,16 @@ async def arq_queue():
 async def run_burst(queue: str) -> Worker:
     """An in-process worker with the production task list; Tortoise is already initialised by the
     test session, so no start-up hook."""
-    worker = Worker(functions=WorkerSettings.functions, redis_settings=queue_redis_settings(), queue_name=queue,
-                    burst=True, handle_signals=False, poll_delay=0.05, keep_result=60, max_tries=1)
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        redis_settings=queue_redis_settings(),
+        queue_name=queue,
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.05,
+        keep_result=60,
+        max_tries=1,
+    )
     try:
         await worker.main()
     finally:
@@ -149,8 +160,11 @@ async def test_C1_the_sweep_job_runs_every_due_transition(client, arq_queue):
     assert await job.result(timeout=5) == 4
     assert (await Package.get(id=trial.id)).status == "TRIAL_ENDED"
     assert (await Package.get(application_id=app)).status == "EXPIRED"
-    assert sorted(await Event.filter(sdk_app_id=app, type__in=["RENEWAL_REMINDER", "PACKAGE_EXPIRED"])
-                  .values_list("type", flat=True)) == ["PACKAGE_EXPIRED", "RENEWAL_REMINDER", "RENEWAL_REMINDER"]
+    assert sorted(
+        await Event.filter(sdk_app_id=app, type__in=["RENEWAL_REMINDER", "PACKAGE_EXPIRED"]).values_list(
+            "type", flat=True
+        )
+    ) == ["PACKAGE_EXPIRED", "RENEWAL_REMINDER", "RENEWAL_REMINDER"]
     # a second run has nothing to do
     job = await pool.enqueue_job("sweep")
     pool.test_seen.add(job.job_id)
@@ -172,7 +186,8 @@ def real_clock(monkeypatch):
 
 
 async def test_C1_a_purchase_in_real_time_enqueues_a_deferred_job_with_a_deterministic_id(
-        client, arq_queue, real_clock):
+    client, arq_queue, real_clock
+):
     pool, queue = arq_queue
     enqueue.install(pool)
     account_id, token = await new_account(client)

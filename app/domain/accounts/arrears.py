@@ -6,6 +6,7 @@ SUSPENDED at arrears start + 24 h; SUSPENDED → NORMAL on a credit that restore
 suspended at suspension + 90 days are RECLAIMED. `Account.next_due_at` carries the next timed
 step, run by the sweep like every other timer. Callers hold the account's row lock.
 """
+
 from datetime import datetime, timedelta
 
 from app.domain.accounts.models import Account, Application
@@ -38,8 +39,12 @@ async def after_charge(account: Account, at: datetime) -> None:
     if account.status == "NORMAL" and account.available_fen < 0:
         account.status, account.arrears_since = "ARREARS", at
         await save_account(account, "status", "arrears_since")
-        await events.record("ARREARS_STARTED", account_id=account.id, at=at,
-                            data={"available": format_fen(account.available_fen), "suspendsAt": (at + GRACE).isoformat()})
+        await events.record(
+            "ARREARS_STARTED",
+            account_id=account.id,
+            at=at,
+            data={"available": format_fen(account.available_fen), "suspendsAt": (at + GRACE).isoformat()},
+        )
 
 
 async def after_credit(account: Account, at: datetime) -> None:
@@ -50,7 +55,9 @@ async def after_credit(account: Account, at: datetime) -> None:
     was = account.status
     account.status, account.arrears_since, account.suspended_at = "NORMAL", None, None
     await save_account(account, "status", "arrears_since", "suspended_at")
-    await events.record("ARREARS_CLEARED", account_id=account.id, at=at, data={"available": format_fen(account.available_fen)})
+    await events.record(
+        "ARREARS_CLEARED", account_id=account.id, at=at, data={"available": format_fen(account.available_fen)}
+    )
     if was == "SUSPENDED":
         await Application.filter(account_id=account.id, status="SUSPENDED").update(status="ACTIVE")
         await events.record("SUSPENSION_LIFTED", account_id=account.id, at=at, data={})
@@ -68,8 +75,12 @@ async def run_due(account: Account, now: datetime) -> int:
             account.status, account.suspended_at = "SUSPENDED", due
             await save_account(account, "status", "suspended_at")
             await Application.filter(account_id=account.id, status="ACTIVE").update(status="SUSPENDED")
-            await events.record("ACCOUNT_SUSPENDED", account_id=account.id, at=due,
-                                data={"reason": "ARREARS", "reclaimAt": (due + RETENTION).isoformat()})
+            await events.record(
+                "ACCOUNT_SUSPENDED",
+                account_id=account.id,
+                at=due,
+                data={"reason": "ARREARS", "reclaimAt": (due + RETENTION).isoformat()},
+            )
         else:  # SUSPENDED for the whole retention period
             for app in await Application.filter(account_id=account.id, status="SUSPENDED").order_by("sdk_app_id"):
                 await reclaim_app(app, due)

@@ -1,5 +1,6 @@
 """S-6: banning an account — a command on the write path (lock the account, catch it up, then
 change it), apart from the arrears steps, which are themselves catch-up code."""
+
 from datetime import datetime
 
 from app.domain import locks, tx

@@ -1,4 +1,5 @@
 """Who is calling (H-1): resolved once per request by the API, passed to every service."""
+
 from dataclasses import dataclass, field
 
 PARTNER_SCOPES = frozenset({"account:read", "orders:read", "packages:write", "refunds:write", "webhooks:write"})
@@ -18,4 +19,3 @@ class Caller:
     @property
     def is_operator(self) -> bool:
         return self.role == "OPERATOR"
-

@@ -1,4 +1,5 @@
 """Money arriving: operator credits, gateway top-ups (A-4), and vouchers."""
+
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,14 @@ async def credit(account_id: int, amount_fen: int, source: str, *, at: datetime,
     async with atomic():
         account = await locks.account(account_id, at)
         if account.type != "OWNER":
-            raise DomainError(ErrorCode.INVALID_ACCOUNT, "credit the owner account; sub-users have no balance", "accountId")
+            raise DomainError(
+                ErrorCode.INVALID_ACCOUNT, "credit the owner account; sub-users have no balance", "accountId"
+            )
         await ledger.post(account, kind, [Posting(book, amount_fen), Posting("FUNDING", -amount_fen)], at=at)
         await events.record(
-            "BALANCE_CREDITED", account_id=account.id, at=at,
+            "BALANCE_CREDITED",
+            account_id=account.id,
+            at=at,
             data={"amount": format_fen(amount_fen), "source": book.lower(), "kind": kind},
         )
         from app.domain.accounts import arrears
@@ -49,8 +54,15 @@ async def _credit_once(command: CreditAccount | TopUp, source: str, kind: str, *
     async def replay(stored: dict[str, Any]) -> int:
         return int(stored["accountId"])
 
-    return await idempotency.once(command, account_id=command.account_id, key=key, now=at, run=run,
-                                  record=lambda account_id: {"accountId": str(account_id)}, replay=replay)
+    return await idempotency.once(
+        command,
+        account_id=command.account_id,
+        key=key,
+        now=at,
+        run=run,
+        record=lambda account_id: {"accountId": str(account_id)},
+        replay=replay,
+    )
 
 
 async def credit_account(command: CreditAccount, *, key: str, at: datetime) -> int:
@@ -91,9 +103,13 @@ async def grant_voucher(account_id: int, amount_fen: int, expires_at: datetime, 
         account = await locks.account(account_id, at)
         if account.type != "OWNER":
             raise DomainError(ErrorCode.INVALID_ACCOUNT, "grant vouchers to the owner account", "accountId")
-        voucher = await Voucher.create(account_id=account.id, amount_fen=amount_fen, expires_at=expires_at, created_at=at)
+        voucher = await Voucher.create(
+            account_id=account.id, amount_fen=amount_fen, expires_at=expires_at, created_at=at
+        )
         await events.record(
-            "VOUCHER_GRANTED", account_id=account.id, at=at,
+            "VOUCHER_GRANTED",
+            account_id=account.id,
+            at=at,
             data={"voucherId": str(voucher.id), "amount": format_fen(amount_fen), "expiresAt": expires_at.isoformat()},
         )
     return voucher

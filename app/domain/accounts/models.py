@@ -1,4 +1,5 @@
 """Accounts (A-1, A-3, A-4), their tokens (H-1), applications (P-1, P-2) and vouchers."""
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -10,7 +11,10 @@ class Account(Model):
     name = fields.CharField(max_length=200)
     type = fields.CharField(max_length=16, default="OWNER")  # OWNER | SUB_USER | COLLABORATOR
     owner: fields.ForeignKeyNullableRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="members", on_delete=fields.RESTRICT, null=True,
+        "models.Account",
+        related_name="members",
+        on_delete=fields.RESTRICT,
+        null=True,
     )
     owner_id: int | None  # the column Tortoise fills from the relation
     real_name_verified = fields.BooleanField(default=True)
@@ -46,7 +50,9 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     role = fields.CharField(max_length=16)  # CUSTOMER | PARTNER | SERVICE | OPERATOR
     account: fields.ForeignKeyNullableRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="tokens", null=True,
+        "models.Account",
+        related_name="tokens",
+        null=True,
     )
     account_id: int | None  # the column Tortoise fills from the relation
     scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
@@ -59,7 +65,9 @@ class ApiToken(Model):
 class Application(Model):
     sdk_app_id: int = fields.BigIntField(primary_key=True)
     account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="applications", on_delete=fields.RESTRICT,
+        "models.Account",
+        related_name="applications",
+        on_delete=fields.RESTRICT,
     )
     account_id: int  # the column Tortoise fills from the relation
     name = fields.CharField(max_length=200)
@@ -74,7 +82,9 @@ class Application(Model):
 class Voucher(Model):
     id: int = fields.BigIntField(primary_key=True)
     account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="vouchers", on_delete=fields.RESTRICT,
+        "models.Account",
+        related_name="vouchers",
+        on_delete=fields.RESTRICT,
     )
     account_id: int  # the column Tortoise fills from the relation
     amount_fen: int = fields.BigIntField()

@@ -1,4 +1,5 @@
 """Operators find accounts for the console (UI-2): by id, or by a part of the name."""
+
 from app.domain.accounts.models import Account
 
 

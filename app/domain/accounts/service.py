@@ -1,4 +1,5 @@
 """Accounts, tokens and applications (A-1, H-1, H-2, P-1)."""
+
 import hashlib
 import secrets
 from datetime import datetime
@@ -123,8 +124,9 @@ async def create_application(account_id: int, name: str, now: datetime) -> Appli
             raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned")
         status = "SUSPENDED" if account.status == "SUSPENDED" else "ACTIVE"  # S-3: every app stops
         app = await Application.create(account_id=account_id, name=name, status=status, created_at=now)
-        await events.record("APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now,
-                            data={"name": name})
+        await events.record(
+            "APPLICATION_CREATED", account_id=account_id, sdk_app_id=app.sdk_app_id, at=now, data={"name": name}
+        )
     return app
 
 

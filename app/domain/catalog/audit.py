@@ -6,6 +6,7 @@ the catalog version in Redis (app/catalog_version.py). It runs in the transactio
 (tx.on_commit), so no process can recompute and cache an answer from the rows before the change
 under the new version.
 """
+
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -28,11 +29,11 @@ async def announce() -> None:
         await _announcer()
 
 
-async def record(*, operator: str, at: datetime, kind: str, subject: str, before: dict[str, Any] | None,
-                 after: dict[str, Any] | None) -> CatalogChange:
+async def record(
+    *, operator: str, at: datetime, kind: str, subject: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> CatalogChange:
     """Write the audit row in the caller's transaction and bump the catalog version after commit."""
-    row = await CatalogChange.create(at=at, operator=operator, kind=kind, subject=subject, before=before,
-                                     after=after)
+    row = await CatalogChange.create(at=at, operator=operator, kind=kind, subject=subject, before=before, after=after)
     snapshot.written()
     tx.on_commit(announce)
     return row

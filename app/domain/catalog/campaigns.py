@@ -5,6 +5,7 @@ edition, and t is inside its window: starts_at ≤ t < ends_at (null = open on t
 those, a first-order-only campaign needs an account that never had a paid room-kit order; the
 lowest first-month price wins, and campaigns never stack (B-4).
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,10 +88,15 @@ class CampaignInput:
 
 
 def as_json(c: Campaign) -> dict[str, Any]:
-    return {"code": c.code, "percentOfList": c.percent_of_list, "editions": list(c.editions or []),
-            "firstOrderOnly": c.first_order_only, "enabled": c.enabled,
-            "startsAt": c.starts_at.isoformat() if c.starts_at else None,
-            "endsAt": c.ends_at.isoformat() if c.ends_at else None}
+    return {
+        "code": c.code,
+        "percentOfList": c.percent_of_list,
+        "editions": list(c.editions or []),
+        "firstOrderOnly": c.first_order_only,
+        "enabled": c.enabled,
+        "startsAt": c.starts_at.isoformat() if c.starts_at else None,
+        "endsAt": c.ends_at.isoformat() if c.ends_at else None,
+    }
 
 
 async def _check(data: CampaignInput) -> list[str]:
@@ -105,8 +111,11 @@ async def _check(data: CampaignInput) -> list[str]:
     editions = list(dict.fromkeys(data.editions))  # keeps the operator's order, drops repeats
     for index, code_ in enumerate(editions):
         if code_ not in purchasable:
-            raise DomainError(ErrorCode.INVALID_EDITION, f"{code_} cannot be bought, so no campaign applies to it",
-                              f"editions.{index}")
+            raise DomainError(
+                ErrorCode.INVALID_EDITION,
+                f"{code_} cannot be bought, so no campaign applies to it",
+                f"editions.{index}",
+            )
     return editions
 
 
@@ -123,6 +132,12 @@ async def upsert(data: CampaignInput, *, operator: str, at: datetime) -> Campaig
         row.first_order_only, row.enabled = data.first_order_only, data.enabled
         row.starts_at, row.ends_at = data.starts_at, data.ends_at
         await row.save()
-        await audit.record(operator=operator, at=at, kind="CAMPAIGN_UPSERTED", subject=f"campaign:{code}",
-                           before=before, after=as_json(row))
+        await audit.record(
+            operator=operator,
+            at=at,
+            kind="CAMPAIGN_UPSERTED",
+            subject=f"campaign:{code}",
+            before=before,
+            after=as_json(row),
+        )
     return row

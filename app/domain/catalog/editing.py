@@ -1,4 +1,5 @@
 """K-4: operators edit list prices and feature-matrix cells; each edit is audited."""
+
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,13 @@ from app.domain.tx import atomic
 VALUE_MAX = 200
 # Matrix rows that are also the numbers entitlements and allowances use (N-1, M-2): editing the
 # cell edits the column too, so the matrix and the product never disagree.
-INT_COLUMNS = {"MAX_PARTICIPANTS": "max_participants", "MAX_VIDEO_STREAMS": "max_video_streams",
-               "CALL_MINUTES": "included_minutes", "DAU": "included_dau", "PEAK_GROUPS": "included_peak_groups"}
+INT_COLUMNS = {
+    "MAX_PARTICIPANTS": "max_participants",
+    "MAX_VIDEO_STREAMS": "max_video_streams",
+    "CALL_MINUTES": "included_minutes",
+    "DAU": "included_dau",
+    "PEAK_GROUPS": "included_peak_groups",
+}
 REQUIRED_INT = ("MAX_PARTICIPANTS", "MAX_VIDEO_STREAMS")
 
 
@@ -53,8 +59,14 @@ async def set_list_price(edition: str, price: str, *, operator: str, at: datetim
         before = {"edition": edition, "listPrice": format_fen(row.list_price_fen)}
         row.list_price_fen = price_fen
         await row.save(update_fields=["list_price_fen"])
-        await audit.record(operator=operator, at=at, kind="LIST_PRICE_SET", subject=f"edition:{edition}",
-                           before=before, after={"edition": edition, "listPrice": format_fen(price_fen)})
+        await audit.record(
+            operator=operator,
+            at=at,
+            kind="LIST_PRICE_SET",
+            subject=f"edition:{edition}",
+            before=before,
+            after={"edition": edition, "listPrice": format_fen(price_fen)},
+        )
     return row
 
 
@@ -64,8 +76,9 @@ def _cell_json(edition: str, feature: str, cell: EditionFeature | None) -> dict[
     return {"edition": edition, "feature": feature, "included": cell.included, "value": cell.value}
 
 
-async def set_edition_feature(edition: str, feature: str, included: bool, value: str | None, *, operator: str,
-                              at: datetime) -> Edition:
+async def set_edition_feature(
+    edition: str, feature: str, included: bool, value: str | None, *, operator: str, at: datetime
+) -> Edition:
     """One cell of the feature matrix: whether `edition` includes `feature`, and the value shown."""
     check_text(feature, "feature")
     if value is not None:
@@ -85,7 +98,12 @@ async def set_edition_feature(edition: str, feature: str, included: bool, value:
             for name, column_value in columns.items():
                 setattr(row, name, column_value)
             await row.save(update_fields=list(columns))
-        await audit.record(operator=operator, at=at, kind="EDITION_FEATURE_SET",
-                           subject=f"edition:{edition}/feature:{feature}",
-                           before=before, after=_cell_json(edition, feature, cell))
+        await audit.record(
+            operator=operator,
+            at=at,
+            kind="EDITION_FEATURE_SET",
+            subject=f"edition:{edition}/feature:{feature}",
+            before=before,
+            after=_cell_json(edition, feature, cell),
+        )
     return row

@@ -1,5 +1,6 @@
 """H-3 for the catalog's free-text arguments: a NUL or an unpaired surrogate is INVALID_INPUT with
 the field named, before any query (PostgreSQL would refuse the text with a database error)."""
+
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 

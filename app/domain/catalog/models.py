@@ -1,4 +1,5 @@
 """The catalog is data (SPEC §1): operators change rows, code reads them."""
+
 from typing import Any
 
 from tortoise import fields
@@ -25,11 +26,14 @@ class Edition(Model):
     position = fields.IntField()
     list_price_fen: int = fields.BigIntField()
     rtc_component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
-        "models.Component", related_name="rtc_editions",
+        "models.Component",
+        related_name="rtc_editions",
     )
     rtc_component_id: str  # the column Tortoise fills from the relation
     im_component: fields.ForeignKeyNullableRelation["Component"] = fields.ForeignKeyField(
-        "models.Component", related_name="im_editions", null=True,
+        "models.Component",
+        related_name="im_editions",
+        null=True,
     )
     im_component_id: str | None  # the column Tortoise fills from the relation
     trial_days = fields.IntField(null=True)
@@ -58,11 +62,13 @@ class Feature(Model):
 class EditionFeature(Model):
     id = fields.IntField(primary_key=True)
     edition: fields.ForeignKeyRelation["Edition"] = fields.ForeignKeyField(
-        "models.Edition", related_name="feature_values",
+        "models.Edition",
+        related_name="feature_values",
     )
     edition_id: str  # the column Tortoise fills from the relation
     feature: fields.ForeignKeyRelation["Feature"] = fields.ForeignKeyField(
-        "models.Feature", related_name="edition_values",
+        "models.Feature",
+        related_name="edition_values",
     )
     feature_id: str  # the column Tortoise fills from the relation
     included = fields.BooleanField()
@@ -96,7 +102,8 @@ class PriceChange(Model):
 
     id: int = fields.BigIntField(primary_key=True)
     component: fields.ForeignKeyRelation["Component"] = fields.ForeignKeyField(
-        "models.Component", related_name="price_changes",
+        "models.Component",
+        related_name="price_changes",
     )
     component_id: str  # the column Tortoise fills from the relation
     price_fen: int = fields.BigIntField()

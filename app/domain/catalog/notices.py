@@ -4,6 +4,7 @@ One account-level PRICE_CHANGE_NOTICE per account, written by one set-based INSE
 operator raising a price must not loop over a hundred thousand accounts), published after commit
 like any recorded event.
 """
+
 import json
 from datetime import datetime
 
@@ -33,13 +34,22 @@ WITH notices AS (
 
 async def price_rise(component: str, old_fen: int, new_fen: int, effective_at: datetime, *, at: datetime) -> int:
     """Write the notices in the caller's transaction; returns how many accounts were told."""
-    data = {"component": component, "oldPrice": format_fen(old_fen), "newPrice": format_fen(new_fen),
-            "effectiveAt": effective_at.isoformat()}
+    data = {
+        "component": component,
+        "oldPrice": format_fen(old_fen),
+        "newPrice": format_fen(new_fen),
+        "effectiveAt": effective_at.isoformat(),
+    }
     conn = connections.get("default")
     rows = await conn.execute_query_dict(NOTICE, [component, at, json.dumps(data)])
     if rows:
-        events.published_after_commit([
-            Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"], r["sequence"])
-            for r in rows
-        ], deliveries=rows[0]["deliveries"])
+        events.published_after_commit(
+            [
+                Written(
+                    r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"], r["sequence"]
+                )
+                for r in rows
+            ],
+            deliveries=rows[0]["deliveries"],
+        )
     return len(rows)

@@ -3,6 +3,7 @@
 A change is a row; nothing flips at `effective_at`: `prices.monthly_prices_fen` reads the change
 in effect at the instant a price is used, so no timer is needed.
 """
+
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,18 @@ from app.domain.tx import atomic
 
 
 def as_json(c: PriceChange) -> dict[str, Any]:
-    return {"id": str(c.id), "component": c.component_id, "price": format_fen(c.price_fen),
-            "effectiveAt": c.effective_at.isoformat(), "cancelled": c.cancelled}
+    return {
+        "id": str(c.id),
+        "component": c.component_id,
+        "price": format_fen(c.price_fen),
+        "effectiveAt": c.effective_at.isoformat(),
+        "cancelled": c.cancelled,
+    }
 
 
-async def schedule(component: str, price: str, effective_at: datetime, *, operator: str, at: datetime,
-                   grace: timedelta = timedelta(0)) -> PriceChange:
+async def schedule(
+    component: str, price: str, effective_at: datetime, *, operator: str, at: datetime, grace: timedelta = timedelta(0)
+) -> PriceChange:
     """K-1: `component` costs `price` a month from `effective_at` (≥ now; now = at once). `grace`:
     how far in the past a client's "now" may be and still mean now (a real clock moves while the
     request travels; a simulated one does not, so it gets none)."""
@@ -39,12 +46,17 @@ async def schedule(component: str, price: str, effective_at: datetime, *, operat
             raise DomainError(ErrorCode.INVALID_COMPONENT, f"{component!r} is not a priced component", "component")
         # The price that would apply at effective_at without this change: what it replaces.
         old_fen = await prices.monthly_price_fen(component, effective_at)
-        change = await PriceChange.create(component_id=component, price_fen=price_fen, effective_at=effective_at,
-                                          created_at=at, created_by=operator)
-        await audit.record(operator=operator, at=at, kind="PRICE_CHANGE_SCHEDULED", subject=f"component:{component}",
-                           before={"component": component, "price": format_fen(old_fen),
-                                   "effectiveAt": effective_at.isoformat()},
-                           after=as_json(change))
+        change = await PriceChange.create(
+            component_id=component, price_fen=price_fen, effective_at=effective_at, created_at=at, created_by=operator
+        )
+        await audit.record(
+            operator=operator,
+            at=at,
+            kind="PRICE_CHANGE_SCHEDULED",
+            subject=f"component:{component}",
+            before={"component": component, "price": format_fen(old_fen), "effectiveAt": effective_at.isoformat()},
+            after=as_json(change),
+        )
         if price_fen > old_fen:
             await notices.price_rise(component, old_fen, price_fen, effective_at, at=at)
     return change
@@ -63,8 +75,14 @@ async def cancel(change_id: int, *, operator: str, at: datetime) -> PriceChange:
         before = as_json(change)
         change.cancelled, change.cancelled_at = True, at
         await change.save(update_fields=["cancelled", "cancelled_at"])
-        await audit.record(operator=operator, at=at, kind="PRICE_CHANGE_CANCELLED",
-                           subject=f"component:{change.component_id}", before=before, after=as_json(change))
+        await audit.record(
+            operator=operator,
+            at=at,
+            kind="PRICE_CHANGE_CANCELLED",
+            subject=f"component:{change.component_id}",
+            before=before,
+            after=as_json(change),
+        )
     return change
 
 

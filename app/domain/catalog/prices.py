@@ -7,6 +7,7 @@ later-created one when two share an instant), else the component row's base pric
 instant is what makes a change "take effect": no timer flips a column, so a simulated clock
 jump, a late worker or two API processes all see the same price for the same instant.
 """
+
 from collections.abc import Iterable
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Pure price maths (B-4, R-1). No I/O: callers pass catalog rows in."""
+
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,8 +17,7 @@ def parse_price(text: str, field: str = "price") -> int:
     """H-3 for catalog prices: plain digits with at most two decimals, > 0 (no spaces, signs,
     exponents, NaN); else INVALID_AMOUNT."""
     if not isinstance(text, str) or not PRICE_PATTERN.fullmatch(text):
-        raise DomainError(ErrorCode.INVALID_AMOUNT, "a price is digits with at most two decimals, e.g. 1500.00",
-                          field)
+        raise DomainError(ErrorCode.INVALID_AMOUNT, "a price is digits with at most two decimals, e.g. 1500.00", field)
     return parse_amount(text, field)
 
 
@@ -29,8 +29,12 @@ class Line:
     campaign: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"description": self.description, "months": self.months, "amount_fen": self.amount_fen,
-                "campaign": self.campaign}
+        return {
+            "description": self.description,
+            "months": self.months,
+            "amount_fen": self.amount_fen,
+            "campaign": self.campaign,
+        }
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> "Line":
@@ -42,7 +46,11 @@ def campaign_price_fen(list_price_fen: int, percent_of_list: int) -> int:
 
 
 def purchase_lines(
-    *, edition_code: str, edition_name: str, monthly_fen: int, months: int,
+    *,
+    edition_code: str,
+    edition_name: str,
+    monthly_fen: int,
+    months: int,
     campaign: tuple[str, int] | None,
 ) -> list[Line]:
     """`campaign` is (code, first-month price in fen) of the best eligible campaign, if any.
@@ -55,4 +63,3 @@ def purchase_lines(
             lines.append(Line(f"{label}, months 2–{months}", months - 1, monthly_fen * (months - 1)))
         return lines
     return [Line(f"{label}, {months} month{'s' if months > 1 else ''}", months, monthly_fen * months)]
-

@@ -5,6 +5,7 @@ change (a list price, a feature cell, a campaign) survives a restart. `reset=Tru
 `--reset`, for development) puts every seeded row back to its seed values and drops the
 scheduled price changes and the campaigns operators added.
 """
+
 from datetime import datetime
 from typing import Any
 
@@ -36,22 +37,70 @@ COMPONENTS = [
 
 ALL_RESOLUTIONS = ["720P", "1080P", "2K", "4K"]
 EDITIONS = [
-    dict(code="TRIAL", name="体验版", position=0, list_price_fen=0, rtc_component_id="RTC_TRIAL",
-         im_component_id=None, trial_days=7, max_participants=20, max_video_streams=20,
-         resolutions=ALL_RESOLUTIONS, included_minutes=None, included_dau=None,
-         included_peak_groups=None, purchasable=False),
-    dict(code="BASIC", name="基础互动版", position=1, list_price_fen=337400, rtc_component_id="RTC_PREMIUM",
-         im_component_id="IM_PRO", trial_days=None, max_participants=50, max_video_streams=50,
-         resolutions=["720P", "1080P"], included_minutes=380000, included_dau=10000,
-         included_peak_groups=100000, purchasable=True),
-    dict(code="ADVANCED", name="进阶互动版", position=2, list_price_fen=774900, rtc_component_id="RTC_ULTIMATE",
-         im_component_id="IM_PRO", trial_days=None, max_participants=200, max_video_streams=50,
-         resolutions=ALL_RESOLUTIONS, included_minutes=1400000, included_dau=10000,
-         included_peak_groups=100000, purchasable=True),
-    dict(code="LARGE_ROOM", name="超大房间互动版", position=3, list_price_fen=924900,
-         rtc_component_id="RTC_ULTIMATE", im_component_id="IM_ULTIMATE", trial_days=None,
-         max_participants=300, max_video_streams=50, resolutions=ALL_RESOLUTIONS,
-         included_minutes=1400000, included_dau=10000, included_peak_groups=100000, purchasable=True),
+    dict(
+        code="TRIAL",
+        name="体验版",
+        position=0,
+        list_price_fen=0,
+        rtc_component_id="RTC_TRIAL",
+        im_component_id=None,
+        trial_days=7,
+        max_participants=20,
+        max_video_streams=20,
+        resolutions=ALL_RESOLUTIONS,
+        included_minutes=None,
+        included_dau=None,
+        included_peak_groups=None,
+        purchasable=False,
+    ),
+    dict(
+        code="BASIC",
+        name="基础互动版",
+        position=1,
+        list_price_fen=337400,
+        rtc_component_id="RTC_PREMIUM",
+        im_component_id="IM_PRO",
+        trial_days=None,
+        max_participants=50,
+        max_video_streams=50,
+        resolutions=["720P", "1080P"],
+        included_minutes=380000,
+        included_dau=10000,
+        included_peak_groups=100000,
+        purchasable=True,
+    ),
+    dict(
+        code="ADVANCED",
+        name="进阶互动版",
+        position=2,
+        list_price_fen=774900,
+        rtc_component_id="RTC_ULTIMATE",
+        im_component_id="IM_PRO",
+        trial_days=None,
+        max_participants=200,
+        max_video_streams=50,
+        resolutions=ALL_RESOLUTIONS,
+        included_minutes=1400000,
+        included_dau=10000,
+        included_peak_groups=100000,
+        purchasable=True,
+    ),
+    dict(
+        code="LARGE_ROOM",
+        name="超大房间互动版",
+        position=3,
+        list_price_fen=924900,
+        rtc_component_id="RTC_ULTIMATE",
+        im_component_id="IM_ULTIMATE",
+        trial_days=None,
+        max_participants=300,
+        max_video_streams=50,
+        resolutions=ALL_RESOLUTIONS,
+        included_minutes=1400000,
+        included_dau=10000,
+        included_peak_groups=100000,
+        purchasable=True,
+    ),
 ]
 
 ALL = (True, True, True, True)
@@ -71,17 +120,37 @@ PLATFORMS = "iOS, Mac, Android, Web&H5, Windows, Electron, Flutter, Uni-app"
 
 # group, code, name, cells (TRIAL, BASIC, ADVANCED, LARGE_ROOM)
 FEATURES = [
-    ("included", "CALL_MINUTES", "Call minutes per package month",
-     ((False, None), (True, "380,000"), (True, "1,400,000"), (True, "1,400,000"))),
-    ("included", "DAU", "Daily active users",
-     ((True, "by IM version"), (True, "10,000"), (True, "10,000"), (True, "10,000"))),
-    ("included", "PEAK_GROUPS", "Peak groups per month",
-     ((True, "by IM version"), (True, "100,000"), (True, "100,000"), (True, "100,000"))),
-    ("limits", "MAX_PARTICIPANTS", "Max participants per room (raise by ticket)",
-     _cells(ALL, ("20", "50", "200", "300"))),
+    (
+        "included",
+        "CALL_MINUTES",
+        "Call minutes per package month",
+        ((False, None), (True, "380,000"), (True, "1,400,000"), (True, "1,400,000")),
+    ),
+    (
+        "included",
+        "DAU",
+        "Daily active users",
+        ((True, "by IM version"), (True, "10,000"), (True, "10,000"), (True, "10,000")),
+    ),
+    (
+        "included",
+        "PEAK_GROUPS",
+        "Peak groups per month",
+        ((True, "by IM version"), (True, "100,000"), (True, "100,000"), (True, "100,000")),
+    ),
+    (
+        "limits",
+        "MAX_PARTICIPANTS",
+        "Max participants per room (raise by ticket)",
+        _cells(ALL, ("20", "50", "200", "300")),
+    ),
     ("limits", "MAX_VIDEO_STREAMS", "Max video streams per room", _cells(ALL, ("20", "50", "50", "50"))),
-    ("limits", "RESOLUTIONS", "Resolutions",
-     _cells(ALL, ("720P,1080P,2K,4K", "720P,1080P", "720P,1080P,2K,4K", "720P,1080P,2K,4K"))),
+    (
+        "limits",
+        "RESOLUTIONS",
+        "Resolutions",
+        _cells(ALL, ("720P,1080P,2K,4K", "720P,1080P", "720P,1080P,2K,4K", "720P,1080P,2K,4K")),
+    ),
     ("view", "STANDARD_UI", "Standard UI", _cells(ALL)),
     ("view", "FLOATING_WINDOW", "Floating window", _cells(ALL)),
     ("view", "CUSTOM_UI", "Custom UI", _cells(ALL)),
@@ -104,8 +173,12 @@ FEATURES = [
     ("members", "MUTE_ALL", "Mute all", _cells(ALL)),
     ("members", "KICK_MEMBER", "Remove a member", _cells(ALL)),
     ("account", "MULTI_DEVICE_LOGIN", "Multi-device login", _cells((True, False, False, True))),
-    ("account", "SAME_PLATFORM_MULTI_DEVICE_LOGIN", "Same-platform multi-device login",
-     ((False, "IM 旗舰版 only"), (False, None), (False, None), (True, None))),
+    (
+        "account",
+        "SAME_PLATFORM_MULTI_DEVICE_LOGIN",
+        "Same-platform multi-device login",
+        ((False, "IM 旗舰版 only"), (False, None), (False, None), (True, None)),
+    ),
     ("seats", "SEAT_MODES", "Seat modes (free/ordered)", _cells(T_AL, "free/ordered")),
     ("seats", "REQUEST_TO_SPEAK", "Request to speak", _cells(T_AL)),
     ("seats", "CUSTOM_SEAT_COUNT", "Custom seat count", _cells(T_AL)),
@@ -150,27 +223,53 @@ async def seed_catalog(*, reset: bool = False) -> None:
             await PriceChange.all().delete()
             await Campaign.exclude(code__in=[c[0] for c in CAMPAIGNS]).delete()
         for code, product, name, price, tier, trial_days in COMPONENTS:
-            await _put(Component, reset, dict(product=product, name=name, monthly_price_fen=price, tier=tier,
-                                              trial_days=trial_days), code=code)
+            await _put(
+                Component,
+                reset,
+                dict(product=product, name=name, monthly_price_fen=price, tier=tier, trial_days=trial_days),
+                code=code,
+            )
         for row in EDITIONS:
             data = dict(row)
             await _put(Edition, reset, data, code=str(data.pop("code")))
         for position, (group, code, name, cells) in enumerate(FEATURES):
             await _put(Feature, reset, dict(group=group, name=name, position=position), code=code)
             for edition_code, (included, value) in zip(EDITION_ORDER, cells):
-                await _put(EditionFeature, reset, dict(included=included, value=value),
-                           edition_id=edition_code, feature_id=code)
+                await _put(
+                    EditionFeature,
+                    reset,
+                    dict(included=included, value=value),
+                    edition_id=edition_code,
+                    feature_id=code,
+                )
         for code, name, percent, first_only in CAMPAIGNS:
-            await _put(Campaign, reset, dict(name=name, percent_of_list=percent, first_order_only=first_only,
-                                             enabled=True, editions=list(PAID_EDITIONS), starts_at=None,
-                                             ends_at=None), code=code)
+            await _put(
+                Campaign,
+                reset,
+                dict(
+                    name=name,
+                    percent_of_list=percent,
+                    first_order_only=first_only,
+                    enabled=True,
+                    editions=list(PAID_EDITIONS),
+                    starts_at=None,
+                    ends_at=None,
+                ),
+                code=code,
+            )
         for code, amount, per, description in RATES:
             await _put(Rate, reset, dict(amount_fen=amount, per_units=per, description=description), code=code)
         for kind, weight in USAGE_WEIGHTS.items():
             await _put(UsageWeight, reset, dict(weight=weight), kind=kind)
         if reset:
-            await CatalogChange.create(at=await _now(), operator="seed --reset", kind="CATALOG_RESET",
-                                       subject="catalog", before=None, after=None)
+            await CatalogChange.create(
+                at=await _now(),
+                operator="seed --reset",
+                kind="CATALOG_RESET",
+                subject="catalog",
+                before=None,
+                after=None,
+            )
 
 
 async def _now() -> datetime:

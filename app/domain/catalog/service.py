@@ -2,12 +2,14 @@
 
 Edition views carry their components' monthly prices in effect at the instant they were read
 for (K-1, `prices.monthly_prices_fen`); `at=None` means now, by the clock."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.accounts.caller import Caller
 from app.domain.catalog import campaigns, prices, snapshot
 from app.domain.catalog.models import Component, Edition, EditionFeature, Feature
+
 # MIN_MONTHS/MAX_MONTHS are re-exported (the `as` form): callers check durations through this module.
 from app.domain.catalog.pricing import MAX_MONTHS as MAX_MONTHS
 from app.domain.catalog.pricing import MIN_MONTHS as MIN_MONTHS
@@ -66,8 +68,9 @@ async def edition(code: str, at: datetime | None = None) -> EditionView | None:
 async def purchasable_edition(code: str, at: datetime | None = None) -> EditionView:
     view = await edition(code, at)
     if view is None or not view.edition.purchasable:
-        raise DomainError(ErrorCode.INVALID_EDITION, f"{code} cannot be purchased; choose BASIC, ADVANCED or LARGE_ROOM",
-                          "edition")
+        raise DomainError(
+            ErrorCode.INVALID_EDITION, f"{code} cannot be purchased; choose BASIC, ADVANCED or LARGE_ROOM", "edition"
+        )
     return view
 
 
@@ -91,17 +94,23 @@ def included_feature_codes(cells: list[EditionFeature]) -> list[str]:
 
 def check_months(months: int) -> None:
     if not isinstance(months, int) or not MIN_MONTHS <= months <= MAX_MONTHS:
-        raise DomainError(ErrorCode.INVALID_DURATION, f"months must be an integer from {MIN_MONTHS} to {MAX_MONTHS}",
-                          "months")
+        raise DomainError(
+            ErrorCode.INVALID_DURATION, f"months must be an integer from {MIN_MONTHS} to {MAX_MONTHS}", "months"
+        )
 
 
-async def best_campaign(view: EditionView, *, first_order_eligible: bool,
-                        at: datetime | None = None) -> tuple[str, int] | None:
+async def best_campaign(
+    view: EditionView, *, first_order_eligible: bool, at: datetime | None = None
+) -> tuple[str, int] | None:
     return await campaigns.best(view.edition, first_order_eligible=first_order_eligible, at=await _instant(at))
 
 
 async def purchase_quote(
-    view: EditionView, months: int, *, campaigns_allowed: bool, account_id: int | None,
+    view: EditionView,
+    months: int,
+    *,
+    campaigns_allowed: bool,
+    account_id: int | None,
     at: datetime | None = None,
 ) -> list[Line]:
     """B-4 at the instant `at` (the view must have been read for the same instant).
@@ -111,8 +120,11 @@ async def purchase_quote(
     if campaigns_allowed:
         campaign = await campaigns.for_order(view.edition, account_id=account_id, at=await _instant(at))
     return purchase_lines(
-        edition_code=view.edition.code, edition_name=view.edition.name, monthly_fen=view.current_price_fen,
-        months=months, campaign=campaign,
+        edition_code=view.edition.code,
+        edition_name=view.edition.name,
+        monthly_fen=view.current_price_fen,
+        months=months,
+        campaign=campaign,
     )
 
 

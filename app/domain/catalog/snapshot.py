@@ -12,6 +12,7 @@ windows are data in it, applied by instant as before.
 The rows are shared by every request of the process: read them, never modify or save them
 (editing code loads its own rows `select_for_update`).
 """
+
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,8 +100,11 @@ async def current() -> Snapshot:
 
 async def _load(version: int) -> Snapshot:
     changes: dict[str, list[tuple[datetime, int, int]]] = {}
-    rows = await (PriceChange.filter(cancelled=False).order_by("component_id", "-effective_at", "-id")
-                  .values_list("component_id", "effective_at", "id", "price_fen"))
+    rows = await (
+        PriceChange.filter(cancelled=False)
+        .order_by("component_id", "-effective_at", "-id")
+        .values_list("component_id", "effective_at", "id", "price_fen")
+    )
     for component_id, effective_at, change_id, price_fen in rows:
         changes.setdefault(component_id, []).append((effective_at, change_id, price_fen))
     return Snapshot(

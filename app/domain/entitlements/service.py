@@ -1,5 +1,6 @@
 """Entitlements (N-1): what an app may do right now. Pure computation from the rows; the
 cache in front of it lives at the door (app/entitlements_cache.py)."""
+
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,18 +61,28 @@ async def compute(sdk_app_id: int, now: datetime) -> Entitlements:
     banned = account.status == "BANNED" or app.status == "BANNED"
     running = _running(latest, now) and app.status != "RECLAIMED"
     unlocked = running and not banned
-    served = not (account.status in ("SUSPENDED", "BANNED") or app.status in ("RECLAIMED", "BANNED")
-                  or (latest is not None and latest.status == "REFUNDED"))
+    served = not (
+        account.status in ("SUSPENDED", "BANNED")
+        or app.status in ("RECLAIMED", "BANNED")
+        or (latest is not None and latest.status == "REFUNDED")
+    )
     result = Entitlements(
-        sdk_app_id=sdk_app_id, edition=None, features_unlocked=unlocked, service_active=served,
-        reason=_reason(account, app, latest, unlocked, served), limits=None,
+        sdk_app_id=sdk_app_id,
+        edition=None,
+        features_unlocked=unlocked,
+        service_active=served,
+        reason=_reason(account, app, latest, unlocked, served),
+        limits=None,
     )
     if unlocked and latest is not None:  # unlocked implies a running package; said again for mypy
         edition = await Edition.get(code=latest.edition)
         cells = (await catalog.edition_features([edition.code]))[edition.code]
         result.edition = edition.code
-        result.limits = {"maxParticipants": edition.max_participants, "maxVideoStreams": edition.max_video_streams,
-                         "resolutions": list(edition.resolutions)}
+        result.limits = {
+            "maxParticipants": edition.max_participants,
+            "maxVideoStreams": edition.max_video_streams,
+            "resolutions": list(edition.resolutions),
+        }
         result.features = catalog.included_feature_codes(cells)
         result.included_minutes_left = latest.included_minutes_left
         result.valid_until = latest.expires_at.isoformat()

@@ -1,6 +1,7 @@
 """After-commit notifications to the outside (V-1, N-2). The doors install the handlers (Redis
 pub/sub and the entitlements cache in the server and the workers); the domain only reports
 what was committed: events, and state touched without an event (allowance consumed)."""
+
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The append-only event log (V-1) and each account's event counter (W-2)."""
+
 from typing import Any
 
 from tortoise import fields

@@ -1,6 +1,7 @@
 """Appending events (V-1). Called inside the transaction of the change it records; live delivery
 happens after commit through `app.domain.events.bus`. The event's per-account `sequence` and its
 webhook outbox rows are written by the same statement (W-2, W-3: `app.domain.events.sequence`)."""
+
 import json
 from datetime import datetime
 from typing import Any, TypedDict
@@ -37,10 +38,18 @@ async def record(
 ) -> Event:
     data = data or {}
     rows = await connections.get("default").execute_query_dict(
-        RECORD_ONE, [account_id, sdk_app_id, type, json.dumps(data, ensure_ascii=False), at])
+        RECORD_ONE, [account_id, sdk_app_id, type, json.dumps(data, ensure_ascii=False), at]
+    )
     row = rows[0]
-    event = Event(id=row["id"], type=type, account_id=account_id, sdk_app_id=sdk_app_id, data=data,
-                  occurred_at=at, sequence=row["sequence"])
+    event = Event(
+        id=row["id"],
+        type=type,
+        account_id=account_id,
+        sdk_app_id=sdk_app_id,
+        data=data,
+        occurred_at=at,
+        sequence=row["sequence"],
+    )
     event._saved_in_db = True
     tx.on_commit(lambda: bus.publish(event))
     if row["deliveries"]:

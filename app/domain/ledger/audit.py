@@ -1,4 +1,5 @@
 """B-7 proof: every transaction sums to zero and every account's sub-balances equal its entries."""
+
 from tortoise import connections
 
 UNBALANCED = """

@@ -1,4 +1,5 @@
 """Double-entry ledger (B-7): every transaction's entries sum to zero."""
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -23,7 +24,9 @@ class LedgerEntry(Model):
 
     id: int = fields.BigIntField(primary_key=True)
     transaction: fields.ForeignKeyRelation["LedgerTransaction"] = fields.ForeignKeyField(
-        "models.LedgerTransaction", related_name="entries", on_delete=fields.RESTRICT,
+        "models.LedgerTransaction",
+        related_name="entries",
+        on_delete=fields.RESTRICT,
     )
     transaction_id: int  # the column Tortoise fills from the relation
     account_id: int | None = fields.BigIntField(null=True, db_index=True)

@@ -6,6 +6,7 @@ REVENUE, FUNDING (money arriving from outside: top-ups, operator credits) and PR
 columns move in the same database transaction, so balance = Σ entries at every instant.
 Callers hold the account's row lock (app/domain/locks.py).
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,13 +60,25 @@ async def post(
         if p.book in WALLET_BOOKS:
             deltas[WALLET_BOOKS[p.book]] += p.amount_fen
     # One statement, one round trip: the transaction row, its entries and the wallet columns.
-    rows = await connections.get("default").execute_query_dict(POST_SQL, [
-        kind, account.id, order_id, memo, at, [p.book for p in postings], [p.amount_fen for p in postings],
-        deltas["cash_fen"], deltas["income_fen"], deltas["gift_fen"],
-    ])
+    rows = await connections.get("default").execute_query_dict(
+        POST_SQL,
+        [
+            kind,
+            account.id,
+            order_id,
+            memo,
+            at,
+            [p.book for p in postings],
+            [p.amount_fen for p in postings],
+            deltas["cash_fen"],
+            deltas["income_fen"],
+            deltas["gift_fen"],
+        ],
+    )
     for column, delta in deltas.items():
         setattr(account, column, getattr(account, column) + delta)
-    tx = LedgerTransaction(id=rows[0]["id"], kind=kind, account_id=account.id, order_id=order_id, memo=memo,
-                           created_at=at)
+    tx = LedgerTransaction(
+        id=rows[0]["id"], kind=kind, account_id=account.id, order_id=order_id, memo=memo, created_at=at
+    )
     tx._saved_in_db = True
     return tx

@@ -1,4 +1,5 @@
 """Orders: what was bought, for how much, and which sources paid it (B-5)."""
+
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -14,16 +15,24 @@ if TYPE_CHECKING:  # the annotations only; Tortoise resolves "models.X" itself
 class Order(Model):
     id: int = fields.BigIntField(primary_key=True)
     account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="orders", on_delete=fields.RESTRICT,
+        "models.Account",
+        related_name="orders",
+        on_delete=fields.RESTRICT,
     )
     account_id: int  # the column Tortoise fills from the relation
     placed_by: fields.ForeignKeyNullableRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="placed_orders", on_delete=fields.RESTRICT, null=True,
+        "models.Account",
+        related_name="placed_orders",
+        on_delete=fields.RESTRICT,
+        null=True,
     )
     placed_by_id: int | None  # the column Tortoise fills from the relation
     sdk_app_id: int = fields.BigIntField(db_index=True)
     package: fields.ForeignKeyNullableRelation["Package"] = fields.ForeignKeyField(
-        "models.Package", related_name="orders", on_delete=fields.RESTRICT, null=True,
+        "models.Package",
+        related_name="orders",
+        on_delete=fields.RESTRICT,
+        null=True,
     )
     package_id: int | None  # the column Tortoise fills from the relation
     kind = fields.CharField(max_length=16)  # codes.OrderKind

@@ -1,4 +1,5 @@
 """Paying a prepaid order (B-5, B-6): chosen vouchers first, then gift, income, cash."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,7 +61,8 @@ def plan_split(account: Account, amount_fen: int, vouchers: list[Voucher]) -> Sp
         used.append(v.id)
     split.voucher_ids = tuple(used)
     if left > account.available_fen:
-        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
+        raise DomainError(
+            ErrorCode.INSUFFICIENT_BALANCE,
             f"{format_fen(left)} is due after vouchers but the available balance is {format_fen(account.available_fen)}",
         )
     for name in ("gift", "income", "cash"):
@@ -74,10 +76,17 @@ def plan_split(account: Account, amount_fen: int, vouchers: list[Voucher]) -> Sp
 async def collect(account: Account, split: Split, *, order_id: int, kind: str, at: datetime) -> None:
     """Move the money of a planned split and mark the vouchers used, in the caller's transaction."""
     await ledger.post(
-        account, kind,
-        [Posting("GIFT", -split.gift), Posting("INCOME", -split.income), Posting("CASH", -split.cash),
-         Posting("PROMOTIONS", -split.voucher), Posting("REVENUE", split.total)],
-        at=at, order_id=order_id,
+        account,
+        kind,
+        [
+            Posting("GIFT", -split.gift),
+            Posting("INCOME", -split.income),
+            Posting("CASH", -split.cash),
+            Posting("PROMOTIONS", -split.voucher),
+            Posting("REVENUE", split.total),
+        ],
+        at=at,
+        order_id=order_id,
     )
     if split.voucher_ids:
         await Voucher.filter(id__in=list(split.voucher_ids)).update(used_at=at, used_on_order_id=order_id)

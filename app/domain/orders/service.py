@@ -1,4 +1,5 @@
 """Creating and reading orders."""
+
 from datetime import datetime
 from typing import Any
 
@@ -11,21 +12,45 @@ from app.domain.orders.payment import Split
 
 
 async def create(
-    *, account_id: int, placed_by_id: int | None, sdk_app_id: int, package_id: int | None, kind: str,
-    edition: str | None, months: int | None, lines: list[Line], at: datetime, scope: str | None = None,
-    details: dict[str, Any] | None = None, split: Split | None = None,
+    *,
+    account_id: int,
+    placed_by_id: int | None,
+    sdk_app_id: int,
+    package_id: int | None,
+    kind: str,
+    edition: str | None,
+    months: int | None,
+    lines: list[Line],
+    at: datetime,
+    scope: str | None = None,
+    details: dict[str, Any] | None = None,
+    split: Split | None = None,
 ) -> Order:
     """The order row, with the payment split planned for it (B-5) when it is prepaid."""
     paid: dict[str, int] = {}
     if split is not None:
-        paid = dict(paid_voucher_fen=split.voucher, paid_gift_fen=split.gift, paid_income_fen=split.income,
-                    paid_cash_fen=split.cash)
+        paid = dict(
+            paid_voucher_fen=split.voucher,
+            paid_gift_fen=split.gift,
+            paid_income_fen=split.income,
+            paid_cash_fen=split.cash,
+        )
         details = {**(details or {}), "voucherIds": [str(v) for v in split.voucher_ids]}
     order = await Order.create(
-        account_id=account_id, placed_by_id=placed_by_id, sdk_app_id=sdk_app_id, package_id=package_id, kind=kind,
-        edition=edition, months=months, scope=scope, amount_fen=sum(l.amount_fen for l in lines),
-        lines=[l.as_dict() for l in lines], details=details or {}, created_at=at,
-        using_db=None, **paid,  # using_db named, else mypy matches the ** keys against it
+        account_id=account_id,
+        placed_by_id=placed_by_id,
+        sdk_app_id=sdk_app_id,
+        package_id=package_id,
+        kind=kind,
+        edition=edition,
+        months=months,
+        scope=scope,
+        amount_fen=sum(l.amount_fen for l in lines),
+        lines=[l.as_dict() for l in lines],
+        details=details or {},
+        created_at=at,
+        using_db=None,
+        **paid,  # using_db named, else mypy matches the ** keys against it
     )
     observe.order_placed(kind, edition, order.amount_fen)  # counted once committed (O-1)
     return order

@@ -1,4 +1,5 @@
 """Auto-renewal at the expiry instant (R-2, R-3) and the reminder test of R-4."""
+
 from datetime import datetime
 from typing import Any
 
@@ -61,8 +62,9 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     reason = refusal(account, price, voucher)
     if reason is not None:
         p.auto_renew_failure_reason = reason
-        await events.record("AUTO_RENEW_FAILED", account_id=account.id, sdk_app_id=p.application_id, at=due,
-                            data={"reason": reason})  # exactly R-3's shape
+        await events.record(
+            "AUTO_RENEW_FAILED", account_id=account.id, sdk_app_id=p.application_id, at=due, data={"reason": reason}
+        )  # exactly R-3's shape
         observe.auto_renew_attempt(reason)
         return reason
     app = await Application.get(sdk_app_id=p.application_id)
@@ -74,7 +76,14 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     async def renew() -> str:
         charged.append(True)
         order = await periods.apply_renewal(
-            locked, p, components, months, at=due, kind="AUTO_RENEWAL", placed_by_id=None, scope=scope,
+            locked,
+            p,
+            components,
+            months,
+            at=due,
+            kind="AUTO_RENEWAL",
+            placed_by_id=None,
+            scope=scope,
             vouchers=[voucher] if voucher else [],
         )
         return str(order.id)
@@ -85,8 +94,15 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     # One charge per (package, period) even if every other guard failed (ARCHITECTURE, Timers).
     key = f"auto-renew:{p.id}:{int(due.timestamp())}"
     # Internal keys live in their own space (the negated account id): no customer key can collide.
-    order_id = await idempotency.once(AutoRenewal(p.id, due), account_id=-account.id, key=key, now=due, run=renew,
-                                      record=lambda placed: {"orderId": placed}, replay=replayed)
+    order_id = await idempotency.once(
+        AutoRenewal(p.id, due),
+        account_id=-account.id,
+        key=key,
+        now=due,
+        run=renew,
+        record=lambda placed: {"orderId": placed},
+        replay=replayed,
+    )
     if not charged:
         # The key had already succeeded: this period was renewed by an earlier, committed run, so
         # nothing may be charged or announced again. The row in hand is stale; reading it afresh
@@ -98,8 +114,17 @@ async def attempt(account: Account, p: Package, due: datetime) -> str | None:
     p.auto_renew_failure_reason = None
     observe.auto_renew_attempt(None)
     await events.record(
-        "AUTO_RENEWED", account_id=account.id, sdk_app_id=p.application_id, at=due,
-        data={"orderId": order_id, "packageId": str(p.id), "scope": scope, "months": months,
-              "amount": format_fen(price), "expiresAt": p.expires_at.isoformat()},
+        "AUTO_RENEWED",
+        account_id=account.id,
+        sdk_app_id=p.application_id,
+        at=due,
+        data={
+            "orderId": order_id,
+            "packageId": str(p.id),
+            "scope": scope,
+            "months": months,
+            "amount": format_fen(price),
+            "expiresAt": p.expires_at.isoformat(),
+        },
     )
     return None

@@ -3,6 +3,7 @@
 Below both the package commands (packages.service, packages.upgrade) and the renewal ones
 (renewals.*), which all start by taking it, so neither has to import the other to lock.
 """
+
 from datetime import datetime
 
 from app.domain import locks

@@ -1,4 +1,5 @@
 """A package: an edition bought (or trialled) for one app, with its two component periods."""
+
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,11 +15,15 @@ if TYPE_CHECKING:  # the annotations only; Tortoise resolves "models.X" itself
 class Package(Model):
     id: int = fields.BigIntField(primary_key=True)
     application: fields.ForeignKeyRelation["Application"] = fields.ForeignKeyField(
-        "models.Application", related_name="packages", on_delete=fields.RESTRICT,
+        "models.Application",
+        related_name="packages",
+        on_delete=fields.RESTRICT,
     )
     application_id: int  # the column Tortoise fills from the relation
     account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="packages", on_delete=fields.RESTRICT,
+        "models.Account",
+        related_name="packages",
+        on_delete=fields.RESTRICT,
     )
     account_id: int  # the column Tortoise fills from the relation
     edition = fields.CharField(max_length=32)

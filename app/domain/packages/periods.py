@@ -5,6 +5,7 @@ Shared by the customer's renewals (packages.service), auto-renewal at expiry (pa
 and refunds (which take a renewal's period back). It locks nothing: callers hold account →
 application → package (app/domain/locks.py) and call this inside their transaction.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,11 @@ def schedule(package: Package) -> None:
 
 
 async def plan_payment(
-    locked: Locked, lines: list[Line], at: datetime, *, voucher_ids: list[int] | None = None,
+    locked: Locked,
+    lines: list[Line],
+    at: datetime,
+    *,
+    voucher_ids: list[int] | None = None,
     vouchers: list[Voucher] | None = None,
 ) -> payment.Split:
     """B-5/B-6 before anything is written: refused here, nothing has to be undone."""
@@ -76,7 +81,9 @@ def refresh_status(package: Package, at: datetime) -> None:
         package.status = "ACTIVE" if package.expires_at > at else "EXPIRED"
 
 
-async def renewal_prices_fen(package: Package, components: tuple[str, ...], months: int, at: datetime) -> dict[str, int]:
+async def renewal_prices_fen(
+    package: Package, components: tuple[str, ...], months: int, at: datetime
+) -> dict[str, int]:
     """R-1 / R-2: each renewed component's code → its monthly price in effect at `at` (K-1) × months.
     The one renewal price: a customer's renewal (its order lines) and an auto-renewal (its charge
     and the R-4 shortfall test) both take it from here."""
@@ -89,8 +96,10 @@ async def renewal_lines(package: Package, components: tuple[str, ...], months: i
     """The order lines of a renewal: each component at its renewal price."""
     amounts = await renewal_prices_fen(package, components, months, at)
     rows = (await snapshot.current()).components
-    return [Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months, amount)
-            for code, amount in amounts.items()]
+    return [
+        Line(f"{rows[code].name} ({code}), {months} month{'s' if months > 1 else ''}", months, amount)
+        for code, amount in amounts.items()
+    ]
 
 
 def renewable(package: Package | None) -> Package:
@@ -105,9 +114,13 @@ def set_allowance(package: Package, month: int, minutes: int | None) -> None:
 
 
 async def allowance_granted(package: Package, at: datetime) -> None:
-    await events.record("ALLOWANCE_GRANTED", account_id=package.account_id, sdk_app_id=package.application_id, at=at,
-                        data={"packageId": str(package.id), "month": package.allowance_month + 1,
-                              "minutes": package.allowance_granted})
+    await events.record(
+        "ALLOWANCE_GRANTED",
+        account_id=package.account_id,
+        sdk_app_id=package.application_id,
+        at=at,
+        data={"packageId": str(package.id), "month": package.allowance_month + 1, "minutes": package.allowance_granted},
+    )
 
 
 async def grant_allowance(package: Package, month: int, at: datetime) -> None:
@@ -116,8 +129,17 @@ async def grant_allowance(package: Package, month: int, at: datetime) -> None:
 
 
 async def apply_renewal(
-    locked: Locked, package: Package, components: tuple[str, ...], months: int, *, at: datetime, kind: str,
-    placed_by_id: int | None, scope: str, voucher_ids: list[int] | None = None, vouchers: list[Voucher] | None = None,
+    locked: Locked,
+    package: Package,
+    components: tuple[str, ...],
+    months: int,
+    *,
+    at: datetime,
+    kind: str,
+    placed_by_id: int | None,
+    scope: str,
+    voucher_ids: list[int] | None = None,
+    vouchers: list[Voucher] | None = None,
 ) -> Order:
     """Extend `components` by `months`, write the order and take the money, in the caller's transaction."""
     lines = await renewal_lines(package, components, months, at)
@@ -129,9 +151,18 @@ async def apply_renewal(
     if restarted.get("rtc") and package.status == "ACTIVE":
         await grant_allowance(package, 0, at)
     order = await orders.create(
-        account_id=locked.account.id, placed_by_id=placed_by_id, sdk_app_id=package.application_id,
-        package_id=package.id, kind=kind, edition=package.edition, months=months, lines=lines, at=at,
-        scope=scope, details={"before": before, "after": after}, split=split,
+        account_id=locked.account.id,
+        placed_by_id=placed_by_id,
+        sdk_app_id=package.application_id,
+        package_id=package.id,
+        kind=kind,
+        edition=package.edition,
+        months=months,
+        lines=lines,
+        at=at,
+        scope=scope,
+        details={"before": before, "after": after},
+        split=split,
     )
     await payment.collect(locked.account, split, order_id=order.id, kind=kind, at=at)
     schedule(package)

@@ -1,4 +1,5 @@
 """Reading packages: the one an application shows (P-2)."""
+
 from app.domain.packages.models import Package
 
 

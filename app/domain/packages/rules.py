@@ -1,4 +1,5 @@
 """Pure calendar rules of packages (B-3, T-1). No I/O."""
+
 import calendar
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -7,6 +7,7 @@ current package month counts by the second (U-3). The pure maths is `remaining`,
 and `allowance_growth`; `plan` applies it to a package, and is shared by `upgradeQuote` and
 `upgradePackage`, so the quote is exactly what the mutation charges.
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +56,7 @@ class Remaining:
         return self.fraction + self.whole_months
 
     def describe(self) -> str:
-        """"(16/31 + 2) months: 1382400 s left of a 2678400 s package month, then 2 whole months"."""
+        """ "(16/31 + 2) months: 1382400 s left of a 2678400 s package month, then 2 whole months"."""
         f = self.fraction
         part = str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
         text = f"({part} + {self.whole_months}) months" if self.whole_months else f"{part} months"
@@ -70,8 +71,11 @@ def remaining(anchor: datetime, months_total: int, at: datetime) -> Remaining:
     Partial seconds are not charged: the time left is floored to the second."""
     start, end, index = rules.current_month_bounds(anchor, months_total, at)
     left = max(int((end - at).total_seconds()), 0)
-    return Remaining(left_seconds=left, month_seconds=int((end - start).total_seconds()),
-                     whole_months=max(months_total - index - 1, 0))
+    return Remaining(
+        left_seconds=left,
+        month_seconds=int((end - start).total_seconds()),
+        whole_months=max(months_total - index - 1, 0),
+    )
 
 
 def half_up(value: Fraction) -> int:
@@ -99,8 +103,9 @@ class Tier:
     tier: int
 
 
-def check_change(current_edition: str, target_edition: str, current: Mapping[str, Tier | None],
-                 target: Mapping[str, Tier | None]) -> list[str]:
+def check_change(
+    current_edition: str, target_edition: str, current: Mapping[str, Tier | None], target: Mapping[str, Tier | None]
+) -> list[str]:
     """U-1 from catalog data: the products (RTC, IM) whose tier goes up. Refuses SAME_EDITION, or
     DOWNGRADE_NOT_ALLOWED when any product's tier would go down (a product the target lacks counts
     as a step down)."""
@@ -112,14 +117,17 @@ def check_change(current_edition: str, target_edition: str, current: Mapping[str
         mine_tier = -1 if mine is None else mine.tier
         theirs_tier = -1 if theirs is None else theirs.tier
         if theirs_tier < mine_tier:
-            raise DomainError(ErrorCode.DOWNGRADE_NOT_ALLOWED,
-                              f"{target_edition} has a lower {product} tier than {current_edition}; "
-                              "packages can only be upgraded", "targetEdition")
+            raise DomainError(
+                ErrorCode.DOWNGRADE_NOT_ALLOWED,
+                f"{target_edition} has a lower {product} tier than {current_edition}; packages can only be upgraded",
+                "targetEdition",
+            )
         if theirs_tier > mine_tier:
             raised.append(product)
     if not raised:
-        raise DomainError(ErrorCode.SAME_EDITION, f"{target_edition} raises no component of {current_edition}",
-                          "targetEdition")
+        raise DomainError(
+            ErrorCode.SAME_EDITION, f"{target_edition} raises no component of {current_edition}", "targetEdition"
+        )
     return raised
 
 
@@ -145,11 +153,17 @@ class RaisedComponent:
         return Line(description, self.rest.whole_months + 1, self.amount_fen)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"component": self.which, "from": self.old.code, "to": self.new.code,
-                "oldMonthly": format_fen(self.old_fen),
-                "newMonthly": format_fen(self.new_fen),
-                "leftSeconds": self.rest.left_seconds, "monthSeconds": self.rest.month_seconds,
-                "wholeMonths": self.rest.whole_months, "amount": format_fen(self.amount_fen)}
+        return {
+            "component": self.which,
+            "from": self.old.code,
+            "to": self.new.code,
+            "oldMonthly": format_fen(self.old_fen),
+            "newMonthly": format_fen(self.new_fen),
+            "leftSeconds": self.rest.left_seconds,
+            "monthSeconds": self.rest.month_seconds,
+            "wholeMonths": self.rest.whole_months,
+            "amount": format_fen(self.amount_fen),
+        }
 
 
 @dataclass
@@ -167,7 +181,9 @@ class Plan:
 def upgradable(package: Package | None, at: datetime) -> Package:
     """U-1: only a running paid package (not a trial, not an expired one)."""
     if package is None or package.status != "ACTIVE" or package.edition == "TRIAL" or package.expires_at <= at:
-        raise DomainError(ErrorCode.NO_ACTIVE_PACKAGE, "the application has no active paid package to upgrade", "sdkAppId")
+        raise DomainError(
+            ErrorCode.NO_ACTIVE_PACKAGE, "the application has no active paid package to upgrade", "sdkAppId"
+        )
     return package
 
 
@@ -190,14 +206,14 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     for product in raised_products:
         which = by_product.get(product)
         if which is None:  # the package lacks the product altogether: not in the seeded catalog
-            raise DomainError(ErrorCode.DOWNGRADE_NOT_ALLOWED, f"the package has no {product} component to raise",
-                              "targetEdition")
+            raise DomainError(
+                ErrorCode.DOWNGRADE_NOT_ALLOWED, f"the package has no {product} component to raise", "targetEdition"
+            )
         rest = remaining(getattr(package, f"{which}_anchor"), getattr(package, f"{which}_months"), at)
         old, new = mine[which], theirs[which]
         assert new is not None  # check_change raises only a product the target edition has
         old_fen, new_fen = monthly[old.code], target.component_price_fen(new)
-        raised.append(RaisedComponent(which, old, new, rest, line_amount_fen(old_fen, new_fen, rest),
-                                      old_fen, new_fen))
+        raised.append(RaisedComponent(which, old, new, rest, line_amount_fen(old_fen, new_fen, rest), old_fen, new_fen))
     # U-4: the allowance runs by the RTC component's package months (M-2); grown only when the
     # current month's grant has been made (a late grant gives the new edition's full amount anyway).
     current_edition = await catalog.edition(package.edition, at)
@@ -205,8 +221,11 @@ async def plan(package: Package | None, target_edition: str, at: datetime) -> Pl
     _, _, month_index = rules.current_month_bounds(package.rtc_anchor, package.rtc_months, at)
     minutes = 0
     if package.allowance_month == month_index:
-        minutes = allowance_growth(current_edition.edition.included_minutes if current_edition else 0,
-                                   target.edition.included_minutes, rtc_rest)
+        minutes = allowance_growth(
+            current_edition.edition.included_minutes if current_edition else 0,
+            target.edition.included_minutes,
+            rtc_rest,
+        )
     return Plan(package, target, raised, minutes)
 
 
@@ -225,10 +244,21 @@ async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: d
         from_edition = package.edition
         split = payment.plan_split(locked.account, sum(line.amount_fen for line in p.lines), [])
         order = await orders.create(
-            account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=sdk_app_id,
-            package_id=package.id, kind="UPGRADE", edition=target_edition, months=None, lines=p.lines, at=at,
-            details={"from": from_edition, "to": target_edition,
-                     "components": [r.as_dict() for r in p.raised], "minutesAdded": p.minutes_added},
+            account_id=locked.account.id,
+            placed_by_id=caller.actor_account_id,
+            sdk_app_id=sdk_app_id,
+            package_id=package.id,
+            kind="UPGRADE",
+            edition=target_edition,
+            months=None,
+            lines=p.lines,
+            at=at,
+            details={
+                "from": from_edition,
+                "to": target_edition,
+                "components": [r.as_dict() for r in p.raised],
+                "minutesAdded": p.minutes_added,
+            },
             split=split,
         )
         if split.total:
@@ -241,9 +271,18 @@ async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: d
         package.allowance_granted += p.minutes_added
         await package.save(update_fields=["edition", "rtc_code", "im_code", "allowance_granted"])
         await events.record(
-            "PACKAGE_UPGRADED", account_id=locked.account.id, sdk_app_id=sdk_app_id, at=at,
-            data={"orderId": str(order.id), "packageId": str(package.id), "from": from_edition,
-                  "to": target_edition, "amount": format_fen(order.amount_fen), "minutesAdded": p.minutes_added,
-                  "expiresAt": package.expires_at.isoformat()},
+            "PACKAGE_UPGRADED",
+            account_id=locked.account.id,
+            sdk_app_id=sdk_app_id,
+            at=at,
+            data={
+                "orderId": str(order.id),
+                "packageId": str(package.id),
+                "from": from_edition,
+                "to": target_edition,
+                "amount": format_fen(order.amount_fen),
+                "minutesAdded": p.minutes_added,
+                "expiresAt": package.expires_at.isoformat(),
+            },
         )
     return order

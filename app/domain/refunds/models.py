@@ -1,4 +1,5 @@
 """No-reason refunds (F-1…F-4)."""
+
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -14,11 +15,15 @@ if TYPE_CHECKING:  # the annotations only; Tortoise resolves "models.X" itself
 class Refund(Model):
     id: int = fields.BigIntField(primary_key=True)
     account: fields.ForeignKeyRelation["Account"] = fields.ForeignKeyField(
-        "models.Account", related_name="refunds", on_delete=fields.RESTRICT,
+        "models.Account",
+        related_name="refunds",
+        on_delete=fields.RESTRICT,
     )
     account_id: int  # the column Tortoise fills from the relation
     order: fields.ForeignKeyRelation["Order"] = fields.ForeignKeyField(
-        "models.Order", related_name="refunds", on_delete=fields.RESTRICT,
+        "models.Order",
+        related_name="refunds",
+        on_delete=fields.RESTRICT,
     )
     order_id: int  # the column Tortoise fills from the relation
     status = fields.CharField(max_length=16)  # PENDING_REVIEW | APPROVED | REJECTED

@@ -5,6 +5,7 @@ order every money movement keeps), so two requests of one account — for differ
 different idempotency keys — are serialised on the account row and only the first can be
 approved: the second then sees it and gets REFUND_ALREADY_USED.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,9 +49,13 @@ async def _lock(account_id: int, order_id: int, at: datetime) -> Locked:
     """Lock order account → application → package → order (app/domain/locks.py), each row caught
     up to `at` first: an expiry that fell due before the request is written at its own instant."""
     order = await Order.get(id=order_id).only("id", "sdk_app_id", "package_id")
-    held = await locks.scope(account_id, at, sdk_app_ids=[order.sdk_app_id],
-                             package_ids=[order.package_id] if order.package_id is not None else [],
-                             order_ids=[order_id])
+    held = await locks.scope(
+        account_id,
+        at,
+        sdk_app_ids=[order.sdk_app_id],
+        package_ids=[order.package_id] if order.package_id is not None else [],
+        order_ids=[order_id],
+    )
     package = held.by_id.get(order.package_id) if order.package_id is not None else None
     return Locked(held.account, held.orders[order_id], package)
 
@@ -91,17 +96,23 @@ async def _check_order(order: Order, package: Package | None) -> None:
         raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the order was already refunded", "orderId")
     if package is None or package.status not in ("ACTIVE", "EXPIRED"):
         raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the order's package has ended", "orderId")
-    if order.kind == "RENEWAL" and await Order.filter(
-        package_id=package.id, kind="UPGRADE", status="PAID", id__gt=order.id
-    ).exists():
-        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE,
-                          "the package was upgraded after this renewal, and the upgrade was priced on its months",
-                          "orderId")
-    if order.kind == "RENEWAL" and await Order.filter(
-        package_id=package.id, kind="ALIGNMENT", status="PAID", id__gt=order.id
-    ).exists():
+    if (
+        order.kind == "RENEWAL"
+        and await Order.filter(package_id=package.id, kind="UPGRADE", status="PAID", id__gt=order.id).exists()
+    ):
+        raise DomainError(
+            ErrorCode.ORDER_NOT_REFUNDABLE,
+            "the package was upgraded after this renewal, and the upgrade was priced on its months",
+            "orderId",
+        )
+    if (
+        order.kind == "RENEWAL"
+        and await Order.filter(package_id=package.id, kind="ALIGNMENT", status="PAID", id__gt=order.id).exists()
+    ):
         # R-9 moved the anchor after this renewal: its period can no longer be taken back exactly.
-        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "the package's expiry was aligned after this renewal", "orderId")
+        raise DomainError(
+            ErrorCode.ORDER_NOT_REFUNDABLE, "the package's expiry was aligned after this renewal", "orderId"
+        )
 
 
 async def _check_first_refund(account: Account) -> None:
@@ -118,10 +129,13 @@ async def check_eligible(locked: Locked, at: datetime) -> None:
         raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned; no refunds (S-6)")
     await _check_order(locked.order, locked.package)
     if at > locked.order.created_at + WINDOW:
-        raise DomainError(ErrorCode.REFUND_WINDOW_EXPIRED, "no-reason refunds are possible for 120 hours after payment",
-                          "orderId")
+        raise DomainError(
+            ErrorCode.REFUND_WINDOW_EXPIRED, "no-reason refunds are possible for 120 hours after payment", "orderId"
+        )
     if await _used(locked.order):
-        raise DomainError(ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId")
+        raise DomainError(
+            ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId"
+        )
     await _check_first_refund(locked.account)
 
 
@@ -133,7 +147,9 @@ async def recheck_on_approval(locked: Locked) -> None:
         raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned; no refunds (S-6)")
     await _check_order(locked.order, locked.package)
     if await _used(locked.order):
-        raise DomainError(ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId")
+        raise DomainError(
+            ErrorCode.PACKAGE_USED, "usage was recorded for the application in the order's period", "orderId"
+        )
 
 
 async def _orders_back(locked: Locked) -> list[Order]:
@@ -141,8 +157,11 @@ async def _orders_back(locked: Locked) -> list[Order]:
     of its package."""
     back = [locked.order]
     if locked.order.kind == "PURCHASE" and locked.package is not None:
-        back += await (Order.filter(package_id=locked.package.id, id__gt=locked.order.id, status="PAID",
-                                    kind__in=FOLLOW_ON_KINDS).select_for_update().order_by("id"))
+        back += await (
+            Order.filter(package_id=locked.package.id, id__gt=locked.order.id, status="PAID", kind__in=FOLLOW_ON_KINDS)
+            .select_for_update()
+            .order_by("id")
+        )
     return back
 
 
@@ -155,8 +174,11 @@ def _set_amounts(refund: Refund, back: list[Order]) -> None:
 
 
 def _component(package: Package, which: str) -> tuple[datetime, int, datetime]:
-    return (getattr(package, f"{which}_anchor"), getattr(package, f"{which}_months"),
-            getattr(package, f"{which}_expires_at"))
+    return (
+        getattr(package, f"{which}_anchor"),
+        getattr(package, f"{which}_months"),
+        getattr(package, f"{which}_expires_at"),
+    )
 
 
 def remove_renewal(package: Package, order: Order) -> dict[str, str]:
@@ -198,10 +220,17 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict[str, An
     _set_amounts(refund, back)
     if refund.amount_fen:
         await ledger.post(
-            account, "REFUND",
-            [Posting("GIFT", refund.gift_fen), Posting("INCOME", refund.income_fen), Posting("CASH", refund.cash_fen),
-             Posting("REVENUE", -refund.amount_fen)],
-            at=at, order_id=order.id, memo=f"refund {refund.id}",
+            account,
+            "REFUND",
+            [
+                Posting("GIFT", refund.gift_fen),
+                Posting("INCOME", refund.income_fen),
+                Posting("CASH", refund.cash_fen),
+                Posting("REVENUE", -refund.amount_fen),
+            ],
+            at=at,
+            order_id=order.id,
+            memo=f"refund {refund.id}",
         )
     for o in back:
         o.status = "REFUNDED"
@@ -217,9 +246,13 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict[str, An
     periods.schedule(package)
     await package.save()
     if was == "ACTIVE" and package.status == "EXPIRED":
-        await events.record("PACKAGE_EXPIRED", account_id=account.id, sdk_app_id=package.application_id, at=at,
-                            data={"packageId": str(package.id), "reason": "REFUND",
-                                  "expiresAt": package.expires_at.isoformat()})
+        await events.record(
+            "PACKAGE_EXPIRED",
+            account_id=account.id,
+            sdk_app_id=package.application_id,
+            at=at,
+            data={"packageId": str(package.id), "reason": "REFUND", "expiresAt": package.expires_at.isoformat()},
+        )
     data["packageStatus"] = package.status
     refund.status, refund.decided_at = "APPROVED", at
     await refund.save()
@@ -230,9 +263,15 @@ async def _execute(locked: Locked, refund: Refund, at: datetime) -> dict[str, An
 
 
 def _event_data(refund: Refund, order: Order, **extra: Any) -> dict[str, Any]:
-    return {"refundId": str(refund.id), "orderId": str(order.id), "amount": format_fen(refund.amount_fen),
-            "gift": format_fen(refund.gift_fen), "income": format_fen(refund.income_fen),
-            "cash": format_fen(refund.cash_fen), **extra}
+    return {
+        "refundId": str(refund.id),
+        "orderId": str(order.id),
+        "amount": format_fen(refund.amount_fen),
+        "gift": format_fen(refund.gift_fen),
+        "income": format_fen(refund.income_fen),
+        "cash": format_fen(refund.cash_fen),
+        **extra,
+    }
 
 
 async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
@@ -247,8 +286,11 @@ async def request(caller: Caller, order_id: int, *, at: datetime) -> Refund:
         _set_amounts(refund, await _orders_back(locked))
         await refund.save()
         ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
-        await events.record("REFUND_REQUESTED", **ids, data=_event_data(
-            refund, locked.order, review=locked.account.refund_review_required))
+        await events.record(
+            "REFUND_REQUESTED",
+            **ids,
+            data=_event_data(refund, locked.order, review=locked.account.refund_review_required),
+        )
         if not locked.account.refund_review_required:
             done = await _execute(locked, refund, at)
             await events.record("REFUND_APPROVED", **ids, data=_event_data(refund, locked.order, **done))
@@ -272,8 +314,9 @@ async def review(refund_id: int, *, approve: bool, note: str | None, at: datetim
         locked = await _lock(found.account_id, found.order_id, at)
         refund = await Refund.filter(id=refund_id).select_for_update().get()
         if refund.status != "PENDING_REVIEW":
-            raise DomainError(ErrorCode.REFUND_NOT_PENDING, f"the refund is {refund.status}, not waiting for review",
-                              "refundId")
+            raise DomainError(
+                ErrorCode.REFUND_NOT_PENDING, f"the refund is {refund.status}, not waiting for review", "refundId"
+            )
         refund.note = note
         ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": locked.order.sdk_app_id, "at": at}
         if approve:

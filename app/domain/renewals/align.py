@@ -1,4 +1,5 @@
 """R-9: the unified expiry day (统一到期日) — `alignExpiry` and its quote."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -77,8 +78,9 @@ async def plan(package: Package, day: int, at: datetime) -> Plan:
             continue
         fraction = Fraction.of(expiry, aligned)
         description = f"{code}, {_local(expiry)} → {_local(aligned)} (unified expiry day {day})"
-        result.steps.append(Step(which, code, expiry, aligned, fraction,
-                                 Line(description, 0, fraction.price_fen(prices[code]))))
+        result.steps.append(
+            Step(which, code, expiry, aligned, fraction, Line(description, 0, fraction.price_fen(prices[code])))
+        )
     rtc = next((s for s in result.steps if s.which == "rtc"), None)
     if rtc is not None:
         allowance = (await Edition.get(code=package.edition)).included_minutes or 0
@@ -90,8 +92,9 @@ async def quote(caller: Caller, sdk_app_ids: list[int], day: int, at: datetime) 
     """`alignExpiryQuote`: the lines `alignExpiry` would charge now, unpaid (no locks)."""
     check_day(day)
     batch.check_apps(sdk_app_ids, FIELD)
-    owned = set(await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id),
-                             "sdk_app_id", int))
+    owned = set(
+        await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id), "sdk_app_id", int)
+    )
     lines = []
     for index, sdk_app_id in enumerate(sdk_app_ids):
         if sdk_app_id not in owned:
@@ -119,23 +122,44 @@ async def _apply(caller: Caller, locked: packages.Locked, p: Plan, day: int, at:
             alignment.move_im(package, step.aligned)
     packages.refresh_status(package, at)
     order = await orders.create(
-        account_id=locked.account.id, placed_by_id=caller.actor_account_id, sdk_app_id=package.application_id,
-        package_id=package.id, kind=OrderKind.ALIGNMENT, edition=package.edition, months=None, lines=p.lines, at=at,
+        account_id=locked.account.id,
+        placed_by_id=caller.actor_account_id,
+        sdk_app_id=package.application_id,
+        package_id=package.id,
+        kind=OrderKind.ALIGNMENT,
+        edition=package.edition,
+        months=None,
+        lines=p.lines,
+        at=at,
         details={"day": day, "before": before, "after": _state(package), "shortMonthMinutes": p.minutes},
         split=split,
     )
     await payment.collect(locked.account, split, order_id=order.id, kind=OrderKind.ALIGNMENT, at=at)
     packages.schedule(package)  # the expiry, the reminders and the short month's grant move (C-1)
     await package.save()
-    await events.record("EXPIRY_ALIGNED", account_id=locked.account.id, sdk_app_id=package.application_id, at=at,
-                        data={"orderId": str(order.id), "packageId": str(package.id), "day": day,
-                              "amount": format_fen(order.amount_fen), "expiresAt": package.expires_at.isoformat(),
-                              "shortMonthMinutes": p.minutes})
+    await events.record(
+        "EXPIRY_ALIGNED",
+        account_id=locked.account.id,
+        sdk_app_id=package.application_id,
+        at=at,
+        data={
+            "orderId": str(order.id),
+            "packageId": str(package.id),
+            "day": day,
+            "amount": format_fen(order.amount_fen),
+            "expiresAt": package.expires_at.isoformat(),
+            "shortMonthMinutes": p.minutes,
+        },
+    )
     return order
 
 
 async def align(
-    caller: Caller, sdk_app_ids: list[int], day: int, *, at: datetime,
+    caller: Caller,
+    sdk_app_ids: list[int],
+    day: int,
+    *,
+    at: datetime,
 ) -> tuple[list[Order], list[Package]]:
     """All or nothing; one ALIGNMENT order per package that changed, in the order given."""
     check_day(day)
@@ -155,8 +179,9 @@ async def align(
         account = next(iter(locked.values())).account
         due = sum(line.amount_fen for _, p in plans for line in p.lines)
         if due > account.available_fen:  # B-6 on the whole call
-            raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
-                              f"{format_fen(due)} is due but the available balance is "
-                              f"{format_fen(account.available_fen)}")
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_BALANCE,
+                f"{format_fen(due)} is due but the available balance is {format_fen(account.available_fen)}",
+            )
         done = [await _apply(caller, mine, p, day, at) for mine, p in plans if p.steps]
     return done, [p.package for _, p in plans]

@@ -2,6 +2,7 @@
 
 No imports of the package service here: the timers import this module.
 """
+
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,7 @@ class Fraction:
 
 # --- The short month in the timers (M-2): granted at its start E, pro-rated.
 
+
 def next_grant_at(p: Package) -> datetime:
     """While aligned and before the short month: the months of the old schedule, then E."""
     assert p.prior_anchor is not None and p.prior_months is not None and p.short_month_start is not None  # aligned
@@ -64,8 +66,13 @@ async def grant_short_month(p: Package, at: datetime) -> None:
     """The short month is month −1 of the new anchor T: the month starting at T is month 0 again."""
     p.allowance_month, p.allowance_granted, p.allowance_used = -1, p.short_month_minutes or 0, 0
     p.prior_anchor = p.prior_months = p.short_month_start = p.short_month_minutes = None
-    await events.record("ALLOWANCE_GRANTED", account_id=p.account_id, sdk_app_id=p.application_id, at=at,
-                        data={"packageId": str(p.id), "month": 0, "minutes": p.allowance_granted, "short": True})
+    await events.record(
+        "ALLOWANCE_GRANTED",
+        account_id=p.account_id,
+        sdk_app_id=p.application_id,
+        at=at,
+        data={"packageId": str(p.id), "month": 0, "minutes": p.allowance_granted, "short": True},
+    )
 
 
 def move_rtc(p: Package, aligned: datetime, minutes: int) -> None:

@@ -1,5 +1,6 @@
 """What the batch commands of §12 share: the list checks of R-8/R-9, several refusals in one
 answer, and locking every app of a batch in one order."""
+
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -44,8 +45,9 @@ def check_apps(sdk_app_ids: list[int], field: str) -> None:
     errors = []
     for index, sdk_app_id in enumerate(sdk_app_ids):
         if sdk_app_id in seen:
-            errors.append(DomainError(ErrorCode.DUPLICATE_APP, f"application {sdk_app_id} is listed twice",
-                                      f"{field}.{index}"))
+            errors.append(
+                DomainError(ErrorCode.DUPLICATE_APP, f"application {sdk_app_id} is listed twice", f"{field}.{index}")
+            )
         seen.add(sdk_app_id)
     raise_if(errors)
 
@@ -54,13 +56,16 @@ async def lock_apps(caller: Caller, sdk_app_ids: list[int], at: datetime, field:
     """Lock the account, then each application by SDKAppID with its current package, catching
     each package up to `at` (C-1), as `lock_app` does for one: the lock order of the codebase
     (account → application → package), so a concurrent single renewal waits or goes first."""
-    owned = set(await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id),
-                             "sdk_app_id", int))
+    owned = set(
+        await column(Application.filter(sdk_app_id__in=sdk_app_ids, account_id=caller.account_id), "sdk_app_id", int)
+    )
     raise_if([at_index(NotFound("application"), field, i) for i, s in enumerate(sdk_app_ids) if s not in owned])
     assert caller.account_id is not None  # a customer-side caller: the door checked it
     held = await locks.scope(caller.account_id, at, sdk_app_ids=sdk_app_ids)
-    return {sdk_app_id: Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])
-            for sdk_app_id in sorted(sdk_app_ids)}
+    return {
+        sdk_app_id: Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])
+        for sdk_app_id in sorted(sdk_app_ids)
+    }
 
 
 def check_account(locked: Iterable[Locked]) -> None:

@@ -4,6 +4,7 @@ The period comes off exactly as F-4's renewal refund takes it off, through the s
 (`refunds.execute` → `remove_renewal`); only the eligibility differs: no 120 h window, no review,
 and the account's one no-reason refund stays unused (Refund.reason CANCELLATION).
 """
+
 from datetime import datetime
 
 from app.domain.accounts.caller import Caller
@@ -23,13 +24,15 @@ async def check_cancellable(locked: refunds.Locked, at: datetime) -> None:
         raise DomainError(ErrorCode.ACCOUNT_BANNED, "the account is banned; no refunds (S-6)")
     if locked.order.kind != OrderKind.RENEWAL:
         # AUTO_RENEWAL included: it starts at the instant it is placed.
-        raise DomainError(ErrorCode.ORDER_NOT_REFUNDABLE, "only a renewal that has not started can be cancelled",
-                          "orderId")
+        raise DomainError(
+            ErrorCode.ORDER_NOT_REFUNDABLE, "only a renewal that has not started can be cancelled", "orderId"
+        )
     await refunds.check_order(locked.order, locked.package)
     starts = [start for start, _ in refunds.renewal_periods(locked.order)]
     if not starts or any(start <= at for start in starts):
-        raise DomainError(ErrorCode.RENEWAL_ALREADY_STARTED, "the period this renewal added has already begun",
-                          "orderId")
+        raise DomainError(
+            ErrorCode.RENEWAL_ALREADY_STARTED, "the period this renewal added has already begun", "orderId"
+        )
 
 
 async def cancel(caller: Caller, order_id: int, *, at: datetime) -> Refund:
@@ -39,9 +42,20 @@ async def cancel(caller: Caller, order_id: int, *, at: datetime) -> Refund:
             raise NotFound("order", "orderId")  # H-2
         locked = await refunds.lock_order(found.account_id, order_id, at)
         await check_cancellable(locked, at)
-        refund = await Refund.create(account_id=locked.account.id, order_id=order_id, status=RefundStatus.APPROVED,
-                                     reason=CANCELLATION, amount_fen=0, created_at=at)
+        refund = await Refund.create(
+            account_id=locked.account.id,
+            order_id=order_id,
+            status=RefundStatus.APPROVED,
+            reason=CANCELLATION,
+            amount_fen=0,
+            created_at=at,
+        )
         done = await refunds.execute(locked, refund, at)
-        await events.record("RENEWAL_CANCELLED", account_id=locked.account.id, sdk_app_id=locked.order.sdk_app_id,
-                            at=at, data=refunds.event_data(refund, locked.order, **done))
+        await events.record(
+            "RENEWAL_CANCELLED",
+            account_id=locked.account.id,
+            sdk_app_id=locked.order.sdk_app_id,
+            at=at,
+            data=refunds.event_data(refund, locked.order, **done),
+        )
     return refund

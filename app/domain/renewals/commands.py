@@ -1,5 +1,6 @@
 """The B-8 commands of renewal management (§12): R-8 renewPackages, R-9 alignExpiry, F-5
 cancelRenewal. One key covers a whole batch; its stored result is what the batch touched."""
+
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,10 +33,12 @@ async def _replay(stored: dict[str, Any]) -> Batch:
     return Batch([orders[i] for i in order_ids], [packages[i] for i in package_ids])
 
 
-async def _once(caller: Caller, command: RenewPackages | AlignExpiry, key: str, at: datetime,
-                run: Callable[[], Awaitable[Batch]]) -> Batch:
-    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
-                                  record=_record, replay=_replay)
+async def _once(
+    caller: Caller, command: RenewPackages | AlignExpiry, key: str, at: datetime, run: Callable[[], Awaitable[Batch]]
+) -> Batch:
+    return await idempotency.once(
+        command, account_id=idempotency.key_space(caller), key=key, now=at, run=run, record=_record, replay=_replay
+    )
 
 
 async def renew_packages(caller: Caller, command: RenewPackages, *, key: str, at: datetime) -> Batch:
@@ -58,9 +61,16 @@ async def align_expiry(caller: Caller, command: AlignExpiry, *, key: str, at: da
 
 async def cancel_renewal(caller: Caller, command: CancelRenewal, *, key: str, at: datetime) -> int:
     """The refund's id (the door reads the refund with its order)."""
+
     async def run() -> int:
         return (await cancel.cancel(caller, command.order_id, at=at)).id
 
-    return await idempotency.once(command, account_id=idempotency.key_space(caller), key=key, now=at, run=run,
-                                  record=lambda refund_id: {"refundId": str(refund_id)},
-                                  replay=stored_refund_id)
+    return await idempotency.once(
+        command,
+        account_id=idempotency.key_space(caller),
+        key=key,
+        now=at,
+        run=run,
+        record=lambda refund_id: {"refundId": str(refund_id)},
+        replay=stored_refund_id,
+    )

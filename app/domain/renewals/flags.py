@@ -1,4 +1,5 @@
 """R-6: the renew flag of a paid package; `setAutoRenew` (R-2) is the same command."""
+
 from datetime import datetime
 
 from app.domain.accounts.caller import Caller
@@ -12,8 +13,15 @@ from app.domain.packages.periods import renewable, schedule
 from app.domain.timers.packages import REMINDERS
 from app.domain.tx import atomic
 
-FIELDS = ["renew_flag", "auto_renew", "auto_renew_months", "reminded_7d_for", "reminded_1d_for", "next_due_at",
-          "next_due_kind"]
+FIELDS = [
+    "renew_flag",
+    "auto_renew",
+    "auto_renew_months",
+    "reminded_7d_for",
+    "reminded_1d_for",
+    "next_due_at",
+    "next_due_kind",
+]
 
 
 def skip_passed_reminders(package: Package, at: datetime) -> None:
@@ -26,7 +34,13 @@ def skip_passed_reminders(package: Package, at: datetime) -> None:
 
 
 async def set_renew_flag(
-    caller: Caller, *, sdk_app_id: int, flag: str, months: int, at: datetime, legacy_event: bool = False,
+    caller: Caller,
+    *,
+    sdk_app_id: int,
+    flag: str,
+    months: int,
+    at: datetime,
+    legacy_event: bool = False,
 ) -> Package:
     """AUTO_RENEW takes `months` (1–36); the other flags store it when it is 1–36 and otherwise
     ignore it (no INVALID_DURATION).
@@ -51,6 +65,9 @@ async def set_renew_flag(
         ids: events.SubjectAt = {"account_id": locked.account.id, "sdk_app_id": sdk_app_id, "at": at}
         await events.record("RENEW_FLAG_CHANGED", **ids, data={"flag": flag, "months": package.auto_renew_months})
         if legacy_event:
-            await events.record("AUTO_RENEW_CHANGED", **ids, data={
-                "enabled": package.auto_renew, "months": package.auto_renew_months, "packageId": str(package.id)})
+            await events.record(
+                "AUTO_RENEW_CHANGED",
+                **ids,
+                data={"enabled": package.auto_renew, "months": package.auto_renew_months, "packageId": str(package.id)},
+            )
     return package

@@ -3,6 +3,7 @@
 One SQL statement per page whatever the page size (keyset pagination on (expiry, sdkAppId)),
 so an account with thousands of apps pages as fast as one with three.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,8 +34,11 @@ class Filter:
     def check(self) -> None:
         days = self.expiring_within_days
         if days is not None and not MIN_DAYS <= days <= MAX_DAYS:
-            raise DomainError(ErrorCode.INVALID_FILTER, f"expiringWithinDays is from {MIN_DAYS} to {MAX_DAYS}",
-                              "filter.expiringWithinDays")
+            raise DomainError(
+                ErrorCode.INVALID_FILTER,
+                f"expiringWithinDays is from {MIN_DAYS} to {MAX_DAYS}",
+                "filter.expiringWithinDays",
+            )
         if self.flag is not None and self.flag not in FLAG_SQL:
             raise DomainError(ErrorCode.INVALID_FILTER, "flag is AUTO_RENEW, MANUAL_RENEW or NO_RENEW", "filter.flag")
 

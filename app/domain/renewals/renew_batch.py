@@ -1,4 +1,5 @@
 """R-8: renewing up to 100 packages in one go, all or nothing."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,7 +57,11 @@ def allocate(amounts: list[int], vouchers: list[Voucher]) -> tuple[list[list[Vou
 
 
 async def renew_all(
-    caller: Caller, items: list[Item], *, voucher_ids: list[int], at: datetime,
+    caller: Caller,
+    items: list[Item],
+    *,
+    voucher_ids: list[int],
+    at: datetime,
 ) -> list[tuple[Order, Package]]:
     check_items(items)
     async with atomic():
@@ -72,22 +77,32 @@ async def renew_all(
                 errors.append(batch.at_index(e, FIELD, index))
                 continue
             components = packages.SCOPES[item.scope]
-            plans.append((item, mine, package, components,
-                          await packages.renewal_lines(package, components, item.months, at)))
+            plans.append(
+                (item, mine, package, components, await packages.renewal_lines(package, components, item.months, at))
+            )
         batch.raise_if(errors)
         account = next(iter(locked.values())).account
         vouchers = await payment.lock_vouchers(account, voucher_ids, at)
         amounts = [sum(line.amount_fen for line in plan[4]) for plan in plans]
         per_order, due = allocate(amounts, vouchers)
         if due > account.available_fen:  # B-6 on the whole batch: refused before anything is written
-            raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
-                              f"{format_fen(due)} is due after vouchers but the available balance is "
-                              f"{format_fen(account.available_fen)}")
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_BALANCE,
+                f"{format_fen(due)} is due after vouchers but the available balance is "
+                f"{format_fen(account.available_fen)}",
+            )
         done = []
         for (item, mine, package, components, _), order_vouchers in zip(plans, per_order):
             order = await packages.apply_renewal(
-                mine, package, components, item.months, at=at, kind=OrderKind.RENEWAL,
-                placed_by_id=caller.actor_account_id, scope=item.scope, vouchers=order_vouchers,
+                mine,
+                package,
+                components,
+                item.months,
+                at=at,
+                kind=OrderKind.RENEWAL,
+                placed_by_id=caller.actor_account_id,
+                scope=item.scope,
+                vouchers=order_vouchers,
             )
             await packages.renewed(mine, package, order, at)
             done.append((order, package))

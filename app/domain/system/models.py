@@ -1,4 +1,5 @@
 """Process-independent state: the simulated clock lives here so API and workers share it (C-2)."""
+
 from typing import Any
 
 from tortoise import fields

@@ -1,4 +1,5 @@
 """Operator control of simulated time (C-2)."""
+
 from datetime import UTC, datetime
 
 from app import clock
@@ -16,5 +17,7 @@ async def advance_clock(to: datetime) -> tuple[datetime, int]:
     to = to.astimezone(UTC)
     current = await clock.now()
     if to < current:
-        raise DomainError(ErrorCode.CLOCK_BACKWARDS, f"the clock is at {current.isoformat()}; it only moves forward", "to")
+        raise DomainError(
+            ErrorCode.CLOCK_BACKWARDS, f"the clock is at {current.isoformat()}; it only moves forward", "to"
+        )
     return to, await runner.advance(to)

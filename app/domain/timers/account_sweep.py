@@ -1,4 +1,5 @@
 """Account timers (S-3, S-5): suspension at arrears + 24 h, reclaim at suspension + 90 days."""
+
 from datetime import datetime
 
 from app.domain import observe, row_locks, tx
@@ -24,8 +25,7 @@ async def run_one(account_id: int, now: datetime) -> int:
 async def sweep(now: datetime) -> int:
     total, last_id = 0, 0
     while True:
-        ids = await column(Account.filter(next_due_at__lte=now, id__gt=last_id).order_by("id").limit(BATCH),
-                           "id", int)
+        ids = await column(Account.filter(next_due_at__lte=now, id__gt=last_id).order_by("id").limit(BATCH), "id", int)
         if not ids:
             return total
         for account_id in ids:

@@ -1,6 +1,7 @@
 """The data of the events a package timer writes, declared once for both paths that write them:
 the per-row path (package_sweep._apply) builds it in Python, the set-based one (END_IN_BULK)
 in SQL, each from the same declaration, so the two cannot drift apart."""
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -75,4 +76,5 @@ class Payload:
 TRIAL_ENDED = Payload({"packageId": Text("package_id")}, {"reason": "EXPIRED"})
 # PACKAGE_EXPIRED at the expiry instant (R-5): the codes of the components that ended then.
 PACKAGE_EXPIRED = Payload(
-    {"packageId": Text("package_id"), "components": Codes("components"), "expiresAt": Instant("expires_at")}, {})
+    {"packageId": Text("package_id"), "components": Codes("components"), "expiresAt": Instant("expires_at")}, {}
+)

@@ -1,5 +1,6 @@
 """Running due package transitions: a batched fast path for rows that need no money, and a
 per-row path (account lock first) for auto-renewing packages and single-row punctual jobs."""
+
 from datetime import datetime
 
 from app.domain import observe, row_locks, tx
@@ -16,9 +17,22 @@ from app.domain.timers import package_events
 from app.domain.timers.packages import Due, due_now, schedule
 
 BATCH = 500
-UPDATED_FIELDS = ["status", "ended_at", "allowance_month", "allowance_granted", "allowance_used",
-                  "prior_anchor", "prior_months", "short_month_start", "short_month_minutes",
-                  "reminded_7d_for", "reminded_1d_for", "auto_renew_failure_reason", "next_due_at", "next_due_kind"]
+UPDATED_FIELDS = [
+    "status",
+    "ended_at",
+    "allowance_month",
+    "allowance_granted",
+    "allowance_used",
+    "prior_anchor",
+    "prior_months",
+    "short_month_start",
+    "short_month_minutes",
+    "reminded_7d_for",
+    "reminded_1d_for",
+    "auto_renew_failure_reason",
+    "next_due_at",
+    "next_due_kind",
+]
 SET_BATCH = 5000
 
 # No ORDER BY in `due`: with the row lock between sort and limit PostgreSQL would sort every due
@@ -83,16 +97,24 @@ async def _apply(p: Package, due: Due, account: Account | None, minutes_cache: d
         elif account is not None and await autorenew.renewal_shortfall(account, p, due.at):
             reason = "INSUFFICIENT_BALANCE"
         if reason:
-            await events.record("RENEWAL_REMINDER", at=due.at, **ids, data={
-                "packageId": str(p.id), "expiresAt": expiry.isoformat(), "before": which, "reason": reason})
+            await events.record(
+                "RENEWAL_REMINDER",
+                at=due.at,
+                **ids,
+                data={"packageId": str(p.id), "expiresAt": expiry.isoformat(), "before": which, "reason": reason},
+            )
     elif due.kind == "expire":
         if p.auto_renew and account is not None:
             if await autorenew.attempt(account, p, due.at) is None:
                 return
         p.status = "EXPIRED"
         ended = [getattr(p, f"{w}_code") for w in autorenew.expiring(p)]
-        await events.record("PACKAGE_EXPIRED", at=due.at, **ids, data=package_events.PACKAGE_EXPIRED.of(
-            package_id=p.id, components=ended, expires_at=p.expires_at))
+        await events.record(
+            "PACKAGE_EXPIRED",
+            at=due.at,
+            **ids,
+            data=package_events.PACKAGE_EXPIRED.of(package_id=p.id, components=ended, expires_at=p.expires_at),
+        )
 
 
 async def _drain(p: Package, now: datetime, account: Account | None, cache: dict[str, int]) -> int:
@@ -153,8 +175,9 @@ async def sweep_one_by_one(now: datetime) -> int:
     cache: dict[str, int]
     total, last_id, cache = 0, 0, {}
     while True:
-        ids = await column(Package.filter(next_due_at__lte=now, auto_renew=True, id__gt=last_id)
-                           .order_by("id").limit(BATCH), "id", int)
+        ids = await column(
+            Package.filter(next_due_at__lte=now, auto_renew=True, id__gt=last_id).order_by("id").limit(BATCH), "id", int
+        )
         if not ids:
             return total
         for package_id in ids:
@@ -169,11 +192,21 @@ async def end_in_bulk(now: datetime) -> int:
             rows = await conn.execute_query_dict(END_IN_BULK, [now, SET_BATCH])
             if rows:
                 observe.timers_done([r["occurred_at"] for r in rows], now)
-                events.published_after_commit([
-                    Written(r["id"], r["account_id"], r["sdk_app_id"], r["type"], r["data"], r["occurred_at"],
-                            r["sequence"])
-                    for r in rows
-                ], deliveries=rows[0]["deliveries"])
+                events.published_after_commit(
+                    [
+                        Written(
+                            r["id"],
+                            r["account_id"],
+                            r["sdk_app_id"],
+                            r["type"],
+                            r["data"],
+                            r["occurred_at"],
+                            r["sequence"],
+                        )
+                        for r in rows
+                    ],
+                    deliveries=rows[0]["deliveries"],
+                )
         total += len(rows)
         if len(rows) < SET_BATCH:
             return total

@@ -5,6 +5,7 @@
 that it is still owed and due, and leaves a mark (new status, new expiry, reminder stamp,
 allowance month) that removes it from `pending()`, so a second or late run changes nothing.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 

@@ -1,6 +1,7 @@
 """Making timers punctual (C-1). The database says what is due; a deferred job per
 (row, due time) only makes it run on time. The worker door installs the enqueuer; in simulated
 time nothing is enqueued (advanceClock runs what is due)."""
+
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """All timers, in due order (C-1, C-2). Each source says when it next has work and runs what is
 due at an instant; the worker's sweep and advanceClock both go through here."""
+
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The console's usage page (UI-2): standard minutes per Asia/Shanghai day for one app."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -1,4 +1,5 @@
 """Recorded usage (M-1) and postpaid settlements (M-3, M-4)."""
+
 from tortoise import fields
 from tortoise.models import Model
 

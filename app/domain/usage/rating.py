@@ -1,4 +1,5 @@
 """Pure usage maths (M-2…M-4). No I/O."""
+
 from datetime import date, datetime
 from decimal import Decimal
 

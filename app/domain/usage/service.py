@@ -5,6 +5,7 @@ order is kept by locking packages only, never accounts), the new events are inse
 ON CONFLICT DO NOTHING so only the first arrival of an eventId is rated, and the allowance of
 each package month is consumed in occurrence order.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -104,8 +105,9 @@ def _covering(history: list[Package], at: datetime) -> tuple[str, Package | None
 
 async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResult:
     if len(events) > MAX_BATCH:
-        raise DomainError(ErrorCode.BATCH_TOO_LARGE, f"at most {MAX_BATCH} events a call; the batch was refused whole",
-                          "events")
+        raise DomainError(
+            ErrorCode.BATCH_TOO_LARGE, f"at most {MAX_BATCH} events a call; the batch was refused whole", "events"
+        )
     weights = {w.kind: w.weight for w in await UsageWeight.all()}
     errors: list[tuple[int, DomainError]] = []
     good: list[tuple[int, UsageInput]] = []
@@ -129,29 +131,50 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         if e.sdk_app_id in apps:
             known.append(e)
         else:
-            errors.append((index, DomainError(ErrorCode.NOT_FOUND, f"application {e.sdk_app_id} not found", "sdkAppId")))
+            errors.append(
+                (index, DomainError(ErrorCode.NOT_FOUND, f"application {e.sdk_app_id} not found", "sdkAppId"))
+            )
     if not known:
         return IngestResult(0, duplicates, sorted(errors, key=lambda x: x[0]))
     ordered = sorted(known, key=lambda e: (e.occurred_at, e.event_id))
     async with tx.atomic() as conn:
         # Insert first, lock after: the heaviest statement runs before the package rows are held,
         # so concurrent batches for the same apps wait on each other for less time.
-        columns = list(zip(*[
-            (e.event_id, e.sdk_app_id, apps[e.sdk_app_id].account_id, e.kind, e.minutes, e.minutes * weights[e.kind],
-             0, 0, None, False, e.occurred_at, local_day(e.occurred_at), now)
-            for e in ordered
-        ]))
+        columns = list(
+            zip(
+                *[
+                    (
+                        e.event_id,
+                        e.sdk_app_id,
+                        apps[e.sdk_app_id].account_id,
+                        e.kind,
+                        e.minutes,
+                        e.minutes * weights[e.kind],
+                        0,
+                        0,
+                        None,
+                        False,
+                        e.occurred_at,
+                        local_day(e.occurred_at),
+                        now,
+                    )
+                    for e in ordered
+                ]
+            )
+        )
         inserted = {r["event_id"] for r in await conn.execute_query_dict(INSERT, [list(c) for c in columns])}
         app_list = sorted({e.sdk_app_id for e in ordered if e.event_id in inserted})
         # Catch up first (C-1): a package whose month boundary or expiry is due but whose timer has
         # not run is brought to now, under account → package locks, before any minute is rated.
-        overdue = sorted(set(await column(Package.filter(application_id__in=app_list, next_due_at__lte=now),
-                                           "account_id", int)))
+        overdue = sorted(
+            set(await column(Package.filter(application_id__in=app_list, next_due_at__lte=now), "account_id", int))
+        )
         accounts = {account_id: await locks.account(account_id, now) for account_id in overdue}
         current = {
             p.id: p
             for p in await Package.filter(application_id__in=app_list, status__in=LIVE)
-            .order_by("application_id").select_for_update()
+            .order_by("application_id")
+            .select_for_update()
         }
         for p in current.values():
             if p.account_id in accounts:
@@ -169,7 +192,9 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             covering, package = _covering(history.get(e.sdk_app_id, []), e.occurred_at)
             std = e.minutes * weights[e.kind]
             included, billable = 0, (0 if covering == "TRIAL" else std)
-            if covering == "PAID" and package is not None and package.id in current:  # only the current month can still give
+            if (
+                covering == "PAID" and package is not None and package.id in current
+            ):  # only the current month can still give
                 left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
                 included, billable = split_allowance(std, left)
                 used[package.id] = used.get(package.id, 0) + included

@@ -1,5 +1,6 @@
 """Postpaid settlement (M-3, M-4, S-1, S-7): one POSTPAID order per app with a charge, taken
 from cash even into a negative balance; idempotent per (app, kind, period) by a unique row."""
+
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
@@ -74,16 +75,30 @@ async def _charge(sdk_app_id: int, account_id: int, kind: str, period: str, at: 
         if amount <= 0:
             return False
         order = await orders.create(
-            account_id=account_id, placed_by_id=None, sdk_app_id=sdk_app_id, package_id=None, kind="POSTPAID",
-            edition=None, months=None, lines=lines, at=at, details={"settlement": kind, "period": period, **details},
+            account_id=account_id,
+            placed_by_id=None,
+            sdk_app_id=sdk_app_id,
+            package_id=None,
+            kind="POSTPAID",
+            edition=None,
+            months=None,
+            lines=lines,
+            at=at,
+            details={"settlement": kind, "period": period, **details},
         )
         order.paid_cash_fen = amount
         await order.save(update_fields=["paid_cash_fen"])
         await Settlement.filter(id=settlement_id).update(order_id=order.id)
-        await ledger.post(account, "POSTPAID", [Posting("CASH", -amount), Posting("REVENUE", amount)], at=at,
-                          order_id=order.id)
-        await events.record("USAGE_SETTLED", account_id=account_id, sdk_app_id=sdk_app_id, at=at, data={
-            "orderId": str(order.id), "kind": kind, "period": period, "amount": format_fen(amount)})
+        await ledger.post(
+            account, "POSTPAID", [Posting("CASH", -amount), Posting("REVENUE", amount)], at=at, order_id=order.id
+        )
+        await events.record(
+            "USAGE_SETTLED",
+            account_id=account_id,
+            sdk_app_id=sdk_app_id,
+            at=at,
+            data={"orderId": str(order.id), "kind": kind, "period": period, "amount": format_fen(amount)},
+        )
         await arrears.after_charge(account, at)
     return True
 
@@ -98,18 +113,24 @@ RETURNING billable_minutes, day
 async def settle_day(day: date, at: datetime) -> int:
     """M-3 for one Asia/Shanghai day; billable usage of earlier days reported late is billed with it."""
     rate = await Rate.get(code="OVERAGE_MINUTES")
-    rows = await (UsageRecord.filter(day__lte=day, billable_minutes__gt=0, settlement_id__isnull=True)
-                  .distinct().values("sdk_app_id", "account_id"))
+    rows = await (
+        UsageRecord.filter(day__lte=day, billable_minutes__gt=0, settlement_id__isnull=True)
+        .distinct()
+        .values("sdk_app_id", "account_id")
+    )
     count = 0
     for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
+
         async def price(conn: BaseDBAsyncClient, settlement_id: int, app: int = row["sdk_app_id"]) -> Priced:
             claimed = await conn.execute_query_dict(CLAIM_USAGE, [settlement_id, app, day])
             billable = sum(r["billable_minutes"] for r in claimed)
             late = sorted({r["day"].isoformat() for r in claimed if r["day"] < day})
             amount = overage_fen(billable, rate.amount_fen, rate.per_units)
-            text = (f"Standard minutes beyond the allowance or without a package on {day.isoformat()}"
-                    + (f" (and reported late for {', '.join(late)})" if late else "")
-                    + f": {billable} × {format_fen(rate.amount_fen)} per {rate.per_units}")
+            text = (
+                f"Standard minutes beyond the allowance or without a package on {day.isoformat()}"
+                + (f" (and reported late for {', '.join(late)})" if late else "")
+                + f": {billable} × {format_fen(rate.amount_fen)} per {rate.per_units}"
+            )
             return [Line(text, 0, amount)], {"standardMinutes": billable}
 
         count += await _charge_guarded(row["sdk_app_id"], row["account_id"], DAILY, day.isoformat(), at, price)
@@ -132,34 +153,58 @@ async def _quota_edition(sdk_app_id: int, start: datetime, end: datetime) -> Edi
 
 async def settle_month(first_day: date, at: datetime) -> int:
     """M-4 for the calendar month starting at `first_day`."""
-    next_first = (first_day.replace(year=first_day.year + 1, month=1) if first_day.month == 12
-                  else first_day.replace(month=first_day.month + 1))
+    next_first = (
+        first_day.replace(year=first_day.year + 1, month=1)
+        if first_day.month == 12
+        else first_day.replace(month=first_day.month + 1)
+    )
     start, end = _local_midnight(first_day), _local_midnight(next_first)
     rates = {r.code: r for r in await Rate.filter(code__in=("IM_DAU_OVERAGE", "IM_GROUPS_OVERAGE"))}
-    rows = await (ImDailyStat.filter(day__gte=first_day, day__lt=next_first).group_by("sdk_app_id", "account_id")
-                  .annotate(peak_dau=Max("dau"), peak_groups=Max("peak_groups"))
-                  .values("sdk_app_id", "account_id", "peak_dau", "peak_groups"))
+    rows = await (
+        ImDailyStat.filter(day__gte=first_day, day__lt=next_first)
+        .group_by("sdk_app_id", "account_id")
+        .annotate(peak_dau=Max("dau"), peak_groups=Max("peak_groups"))
+        .values("sdk_app_id", "account_id", "peak_dau", "peak_groups")
+    )
     count, period = 0, first_day.strftime("%Y-%m")
     for row in sorted(rows, key=lambda r: r["sdk_app_id"]):
         edition = await _quota_edition(row["sdk_app_id"], start, end)
         if edition is None:
             continue
         dau_fen, groups_fen = im_overage_fen(
-            int(row["peak_dau"]), edition.included_dau or 0, rates["IM_DAU_OVERAGE"].amount_fen,
-            int(row["peak_groups"]), edition.included_peak_groups or 0, rates["IM_GROUPS_OVERAGE"].amount_fen,
+            int(row["peak_dau"]),
+            edition.included_dau or 0,
+            rates["IM_DAU_OVERAGE"].amount_fen,
+            int(row["peak_groups"]),
+            edition.included_peak_groups or 0,
+            rates["IM_GROUPS_OVERAGE"].amount_fen,
         )
         lines = []
         if dau_fen:
-            lines.append(Line(f"IM peak daily DAU {row['peak_dau']} above the {edition.code} quota "
-                              f"{edition.included_dau} in {period}", 0, dau_fen))
+            lines.append(
+                Line(
+                    f"IM peak daily DAU {row['peak_dau']} above the {edition.code} quota "
+                    f"{edition.included_dau} in {period}",
+                    0,
+                    dau_fen,
+                )
+            )
         if groups_fen:
-            lines.append(Line(f"IM peak groups {row['peak_groups']} above the {edition.code} quota "
-                              f"{edition.included_peak_groups} in {period}", 0, groups_fen))
+            lines.append(
+                Line(
+                    f"IM peak groups {row['peak_groups']} above the {edition.code} quota "
+                    f"{edition.included_peak_groups} in {period}",
+                    0,
+                    groups_fen,
+                )
+            )
         if lines:
             details = {"peakDau": int(row["peak_dau"]), "peakGroups": int(row["peak_groups"])}
 
             async def price(
-                conn: BaseDBAsyncClient, settlement_id: int, lines: list[Line] = lines,
+                conn: BaseDBAsyncClient,
+                settlement_id: int,
+                lines: list[Line] = lines,
                 details: dict[str, Any] = details,
             ) -> Priced:
                 return lines, details
@@ -212,7 +257,12 @@ async def sweep(now: datetime) -> int:
 
 
 async def _charge_guarded(
-    sdk_app_id: int, account_id: int, kind: str, period: str, at: datetime, price: Pricer,
+    sdk_app_id: int,
+    account_id: int,
+    kind: str,
+    period: str,
+    at: datetime,
+    price: Pricer,
 ) -> bool:
     """One app's charge; a failure is logged and leaves that app for the next run."""
     try:

@@ -1,5 +1,6 @@
 """W-5: what was sent where — deliveries of an endpoint, newest first, with every attempt — and
 redelivery on request."""
+
 from dataclasses import dataclass
 
 from app.domain.accounts.caller import Caller
@@ -22,16 +23,20 @@ async def _views(rows: list[WebhookDelivery], endpoint: WebhookEndpoint | None =
         return []
     ids = [d.id for d in rows]
     events = {e.id: e for e in await Event.filter(id__in=[d.event_id for d in rows])}
-    ends = ({endpoint.id: endpoint} if endpoint is not None else
-            {w.id: w for w in await WebhookEndpoint.filter(id__in=[d.endpoint_id for d in rows])})
+    ends = (
+        {endpoint.id: endpoint}
+        if endpoint is not None
+        else {w.id: w for w in await WebhookEndpoint.filter(id__in=[d.endpoint_id for d in rows])}
+    )
     attempts: dict[int, list[WebhookAttempt]] = {i: [] for i in ids}
     for a in await WebhookAttempt.filter(delivery_id__in=ids).order_by("at", "id"):
         attempts[a.delivery_id].append(a)
     return [DeliveryView(d, ends[d.endpoint_id], events[d.event_id], attempts[d.id]) for d in rows]
 
 
-async def page(caller: Caller, endpoint_id: int, *, status: str | None, first: int,
-               after_id: int | None) -> list[DeliveryView]:
+async def page(
+    caller: Caller, endpoint_id: int, *, status: str | None, first: int, after_id: int | None
+) -> list[DeliveryView]:
     """`first + 1` rows at most (the extra one says there is a next page)."""
     endpoint = await endpoints.get_for(caller, endpoint_id)
     query = WebhookDelivery.filter(endpoint_id=endpoint.id)

@@ -1,6 +1,7 @@
 """One attempt of one delivery over HTTP (W-2, W-4): the body and headers of the Standard Webhooks
 scheme, one shared `httpx.AsyncClient` (15 s timeout, redirects not followed), and what came back.
 Never raises for the receiver's faults: every outcome is an `Outcome` to record."""
+
 import asyncio
 import json
 from dataclasses import dataclass
@@ -24,8 +25,11 @@ def client() -> httpx.AsyncClient:
     global _client, _loop
     loop = asyncio.get_running_loop()
     if _client is None or _loop is not loop:
-        _client = httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False,
-                                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=50))
+        _client = httpx.AsyncClient(
+            timeout=TIMEOUT_S,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
         _loop = loop
     return _client
 
@@ -65,10 +69,19 @@ class Outcome:
 def body_of(m: Message) -> str:
     """W-2: exactly these members; `data` an object, ids as the API shows them."""
     data = json.loads(m.data) if isinstance(m.data, str) else m.data
-    return json.dumps({
-        "id": str(m.event_id), "type": m.type, "accountId": str(m.account_id), "sdkAppId": m.sdk_app_id,
-        "sequence": m.sequence, "occurredAt": m.occurred_at.astimezone(UTC).isoformat(), "data": data,
-    }, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {
+            "id": str(m.event_id),
+            "type": m.type,
+            "accountId": str(m.account_id),
+            "sdkAppId": m.sdk_app_id,
+            "sequence": m.sequence,
+            "occurredAt": m.occurred_at.astimezone(UTC).isoformat(),
+            "data": data,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def headers_of(m: Message, body: str, at: datetime, secrets: list[str]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """W-1, W-5, W-6: a customer's (or partner's) webhook endpoints. Every change locks the account
 first (lock order account → endpoint), so it is ordered with the account's event writers, whose
 outbox rows read the endpoints."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,14 +18,40 @@ ROTATION_OVERLAP = timedelta(hours=24)  # W-6: both secrets sign for this long
 MAX_DESCRIPTION = 200
 
 # V-1 and §12–§14 types, and the settings events the code raises: what an endpoint may ask for.
-EVENT_TYPES = frozenset({
-    "TRIAL_STARTED", "TRIAL_ENDED", "PACKAGE_PURCHASED", "PACKAGE_RENEWED", "PACKAGE_UPGRADED", "PACKAGE_EXPIRED",
-    "AUTO_RENEWED", "AUTO_RENEW_FAILED", "RENEWAL_REMINDER", "ALLOWANCE_GRANTED", "BALANCE_CREDITED",
-    "USAGE_SETTLED", "ARREARS_STARTED", "ARREARS_CLEARED", "ACCOUNT_SUSPENDED", "SUSPENSION_LIFTED",
-    "APP_RECLAIMED", "ACCOUNT_BANNED", "REFUND_REQUESTED", "REFUND_APPROVED", "REFUND_REJECTED",
-    "RENEW_FLAG_CHANGED", "RENEWAL_CANCELLED", "WEBHOOK_ENDPOINT_DISABLED", "PRICE_CHANGE_NOTICE",
-    "AUTO_RENEW_CHANGED", "REAL_NAME_CHANGED", "APPLICATION_CREATED", "REFUND_REVIEW_CHANGED", "VOUCHER_GRANTED",
-})
+EVENT_TYPES = frozenset(
+    {
+        "TRIAL_STARTED",
+        "TRIAL_ENDED",
+        "PACKAGE_PURCHASED",
+        "PACKAGE_RENEWED",
+        "PACKAGE_UPGRADED",
+        "PACKAGE_EXPIRED",
+        "AUTO_RENEWED",
+        "AUTO_RENEW_FAILED",
+        "RENEWAL_REMINDER",
+        "ALLOWANCE_GRANTED",
+        "BALANCE_CREDITED",
+        "USAGE_SETTLED",
+        "ARREARS_STARTED",
+        "ARREARS_CLEARED",
+        "ACCOUNT_SUSPENDED",
+        "SUSPENSION_LIFTED",
+        "APP_RECLAIMED",
+        "ACCOUNT_BANNED",
+        "REFUND_REQUESTED",
+        "REFUND_APPROVED",
+        "REFUND_REJECTED",
+        "RENEW_FLAG_CHANGED",
+        "RENEWAL_CANCELLED",
+        "WEBHOOK_ENDPOINT_DISABLED",
+        "PRICE_CHANGE_NOTICE",
+        "AUTO_RENEW_CHANGED",
+        "REAL_NAME_CHANGED",
+        "APPLICATION_CREATED",
+        "REFUND_REVIEW_CHANGED",
+        "VOUCHER_GRANTED",
+    }
+)
 
 
 @dataclass
@@ -44,8 +71,9 @@ def _event_types(types: list[str] | None) -> list[str]:
 
 def _description(text: str | None) -> str | None:
     if text is not None and len(text) > MAX_DESCRIPTION:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"description is longer than {MAX_DESCRIPTION} characters",
-                          "description")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"description is longer than {MAX_DESCRIPTION} characters", "description"
+        )
     return text
 
 
@@ -63,8 +91,9 @@ async def _locked(caller: Caller, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-async def create(caller: Caller, *, url: str, event_types: list[str] | None, description: str | None,
-                 at: datetime) -> Created:
+async def create(
+    caller: Caller, *, url: str, event_types: list[str] | None, description: str | None, at: datetime
+) -> Created:
     account_id = _account(caller)
     types, description = _event_types(event_types), _description(description)
     await ssrf.check(url)
@@ -73,13 +102,22 @@ async def create(caller: Caller, *, url: str, event_types: list[str] | None, des
         if await WebhookEndpoint.filter(account_id=account_id).count() >= WEBHOOK_LIMIT:
             raise DomainError(ErrorCode.WEBHOOK_LIMIT, f"an account has at most {WEBHOOK_LIMIT} webhook endpoints")
         secret = signing.new_secret()
-        endpoint = await WebhookEndpoint.create(account_id=account_id, url=url, event_types=types,
-                                                description=description, secret=secret, created_at=at)
+        endpoint = await WebhookEndpoint.create(
+            account_id=account_id, url=url, event_types=types, description=description, secret=secret, created_at=at
+        )
     return Created(endpoint, secret)
 
 
-async def update(caller: Caller, endpoint_id: int, *, url: str | None, event_types: list[str] | None,
-                 description: str | None, enabled: bool | None, at: datetime) -> WebhookEndpoint:
+async def update(
+    caller: Caller,
+    endpoint_id: int,
+    *,
+    url: str | None,
+    event_types: list[str] | None,
+    description: str | None,
+    enabled: bool | None,
+    at: datetime,
+) -> WebhookEndpoint:
     if url is not None:
         await ssrf.check(url)
     types = _event_types(event_types) if event_types is not None else None
@@ -131,8 +169,9 @@ async def get_for(caller: Caller, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-def signing_secrets(endpoint_secret: str, previous: str | None, previous_until: datetime | None,
-                    at: datetime) -> list[str]:
+def signing_secrets(
+    endpoint_secret: str, previous: str | None, previous_until: datetime | None, at: datetime
+) -> list[str]:
     """W-6: the new secret first, then the previous one while the overlap lasts."""
     if previous and previous_until is not None and at < previous_until:
         return [endpoint_secret, previous]

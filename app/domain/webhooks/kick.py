@@ -1,6 +1,7 @@
 """Making the outbox relay punctual (W-3). The database says what is owed; an arq job after the
 commit (and one deferred to each retry's instant) only makes it go out at once. The worker and
 API doors install the enqueuer; without one (tests, CLI) the cron sweep or advanceClock sends."""
+
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Webhook endpoints, their deliveries (the outbox rows) and every attempt (W-1 … W-6)."""
+
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -44,7 +45,8 @@ class WebhookEndpoint(Model):
 class WebhookDelivery(Model):
     id: int = fields.BigIntField(primary_key=True)
     endpoint: fields.ForeignKeyRelation["WebhookEndpoint"] = fields.ForeignKeyField(
-        "models.WebhookEndpoint", related_name="deliveries",
+        "models.WebhookEndpoint",
+        related_name="deliveries",
     )
     endpoint_id: int  # the column Tortoise fills from the relation
     event: fields.ForeignKeyRelation["Event"] = fields.ForeignKeyField("models.Event", related_name="deliveries")
@@ -64,7 +66,8 @@ class WebhookDelivery(Model):
 class WebhookAttempt(Model):
     id: int = fields.BigIntField(primary_key=True)
     delivery: fields.ForeignKeyRelation["WebhookDelivery"] = fields.ForeignKeyField(
-        "models.WebhookDelivery", related_name="attempt_rows",
+        "models.WebhookDelivery",
+        related_name="attempt_rows",
     )
     delivery_id: int  # the column Tortoise fills from the relation
     at = fields.DatetimeField()

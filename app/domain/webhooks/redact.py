@@ -1,6 +1,7 @@
 """W-7, O-2: secrets never appear in logs. Tortoise logs every statement with its parameters at
 DEBUG, and the endpoint's secret is a parameter of its INSERT/UPDATE; this filter on the database
 client's logger blanks any `whsec_…` value before a handler sees the record."""
+
 import logging
 
 PREFIX = "whsec_"

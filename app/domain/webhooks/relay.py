@@ -3,6 +3,7 @@ with FOR UPDATE SKIP LOCKED (so any number of workers share the work), leases th
 outside any transaction, records each attempt and schedules the next one. First attempts to one
 endpoint go out in `sequence` order: a delivery's first attempt is not claimed while an earlier
 one of the same endpoint still waits for its own (per-endpoint FIFO; retries are not ordered)."""
+
 import asyncio
 import logging
 import random
@@ -22,9 +23,17 @@ from app.domain.webhooks.models import WebhookEndpoint
 log = logging.getLogger(__name__)
 
 # W-4: the waits after the 1st … 9th failed attempt; the 10th failure is final.
-RETRY_DELAYS = [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-                timedelta(hours=5), timedelta(hours=10), timedelta(hours=14), timedelta(hours=20),
-                timedelta(hours=24)]
+RETRY_DELAYS = [
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=14),
+    timedelta(hours=20),
+    timedelta(hours=24),
+]
 JITTER = 0.1
 DISABLE_AFTER = timedelta(days=5)  # W-5
 LEASE = timedelta(seconds=60)  # > the 15 s timeout: a claimed delivery whose sender died is due again
@@ -77,8 +86,15 @@ def retry_delay(attempts: int, retry_after_s: float | None = None) -> timedelta 
 
 
 def _message(row: dict[str, Any]) -> Message:
-    return Message(row["event_id"], row["type"], row["account_id"], row["sdk_app_id"], row["sequence"],
-                   row["occurred_at"], row["data"])
+    return Message(
+        row["event_id"],
+        row["type"],
+        row["account_id"],
+        row["sdk_app_id"],
+        row["sequence"],
+        row["occurred_at"],
+        row["data"],
+    )
 
 
 async def _send(row: dict[str, Any]) -> Outcome:
@@ -90,9 +106,16 @@ async def _send(row: dict[str, Any]) -> Outcome:
 def _record_attempt(delivery_id: int, endpoint_id: int, outcome: Outcome, status: str) -> None:
     """The one place an attempt's outcome is known: logged and counted (O-1)."""
     observe.webhook_delivery(status)
-    log.info("webhook attempt", extra={"delivery_id": delivery_id, "endpoint_id": endpoint_id,
-                                       "http_status": outcome.http_status, "outcome": status,
-                                       "duration_ms": outcome.duration_ms})
+    log.info(
+        "webhook attempt",
+        extra={
+            "delivery_id": delivery_id,
+            "endpoint_id": endpoint_id,
+            "http_status": outcome.http_status,
+            "outcome": status,
+            "duration_ms": outcome.duration_ms,
+        },
+    )
 
 
 LOCK_ENDPOINT = """
@@ -142,9 +165,22 @@ async def record(delivery_id: int, outcome: Outcome) -> str | None:
                     next_at = outcome.at + delay
             if reason is None and outcome.at >= (last_success or endpoint["created_at"]) + DISABLE_AFTER:
                 reason = "FAILING: no successful delivery for 5 days"
-        await conn.execute_query(WRITE_ATTEMPT, [
-            delivery_id, endpoint["id"], outcome.at, outcome.http_status, outcome.duration_ms, outcome.error,
-            outcome.response_body, status, next_at, last_success, failing_since])
+        await conn.execute_query(
+            WRITE_ATTEMPT,
+            [
+                delivery_id,
+                endpoint["id"],
+                outcome.at,
+                outcome.http_status,
+                outcome.duration_ms,
+                outcome.error,
+                outcome.response_body,
+                status,
+                next_at,
+                last_success,
+                failing_since,
+            ],
+        )
     _record_attempt(delivery_id, endpoint["id"], outcome, status)
     if next_at is not None and not clock.is_simulated():
         await kick.at(next_at)
@@ -164,8 +200,12 @@ async def disable(endpoint_id: int, reason: str, at: datetime) -> bool:
             return False
         endpoint.enabled, endpoint.disabled_reason = False, reason
         await endpoint.save(update_fields=["enabled", "disabled_reason"])
-        await events.record("WEBHOOK_ENDPOINT_DISABLED", account_id=endpoint.account_id, at=at,
-                            data={"endpointId": str(endpoint.id), "url": endpoint.url, "reason": reason})
+        await events.record(
+            "WEBHOOK_ENDPOINT_DISABLED",
+            account_id=endpoint.account_id,
+            at=at,
+            data={"endpointId": str(endpoint.id), "url": endpoint.url, "reason": reason},
+        )
     return True
 
 
@@ -194,7 +234,9 @@ async def _deliver(row: dict[str, Any], gate: asyncio.Semaphore) -> int:
 async def disable_stale(now: datetime) -> int:
     rows = await connections.get("default").execute_query_dict(
         f"SELECT id, COALESCE(last_success_at, created_at) + interval '5 days' AS due FROM webhook_endpoint "
-        f"WHERE {STALE} <= $1 ORDER BY id", [now])
+        f"WHERE {STALE} <= $1 ORDER BY id",
+        [now],
+    )
     count = 0
     for row in rows:
         count += await disable(row["id"], "FAILING: no successful delivery for 5 days", row["due"])
@@ -213,10 +255,15 @@ async def sweep(now: datetime) -> int:
 
 async def next_due() -> datetime | None:
     conn = connections.get("default")
-    dues = [(await conn.execute_query_dict(NEXT_DELIVERY))[0]["due"],
-            (await conn.execute_query_dict(
+    dues = [
+        (await conn.execute_query_dict(NEXT_DELIVERY))[0]["due"],
+        (
+            await conn.execute_query_dict(
                 "SELECT min(COALESCE(last_success_at, created_at) + interval '5 days') AS due "
-                "FROM webhook_endpoint WHERE enabled AND failing_since IS NOT NULL"))[0]["due"]]
+                "FROM webhook_endpoint WHERE enabled AND failing_since IS NOT NULL"
+            )
+        )[0]["due"],
+    ]
     dues = [d for d in dues if d is not None]
     return min(dues) if dues else None
 

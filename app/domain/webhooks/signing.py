@@ -1,5 +1,6 @@
 """Standard Webhooks signing (W-2, W-6) with the `standardwebhooks` library: secrets are
 `whsec_` + base64 of 32 random bytes; during a rotation's 24 h both secrets sign, new first."""
+
 import base64
 import secrets as random
 from datetime import datetime

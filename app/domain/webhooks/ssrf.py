@@ -2,6 +2,7 @@
 loopback, private, link-local, multicast, reserved or unspecified address — checked when the
 endpoint is saved and again before each attempt, since DNS answers change. WEBHOOKS_ALLOW_PRIVATE
 lifts both rules (development and tests against a local receiver)."""
+
 import asyncio
 import ipaddress
 import socket
@@ -26,8 +27,7 @@ def forbidden_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_unspecified
-            or ip.is_reserved)
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
 
 
 def parse(url: str) -> tuple[str, int]:
@@ -69,5 +69,4 @@ async def check(url: str, *, at_attempt: bool = False) -> None:
             raise _refused(f"the host {host} does not resolve")
         return
     if any(forbidden_address(a) for a in addresses):
-        raise _refused(f"the host {host} resolves to a loopback, private, link-local, multicast or "
-                       "unspecified address")
+        raise _refused(f"the host {host} resolves to a loopback, private, link-local, multicast or unspecified address")
