@@ -9,11 +9,13 @@ webhook secret (`whsec_…`), a webhook signature (`v1,…`), a bearer credentia
 registered with `add_secret` (the bootstrap OPERATOR token).
 """
 
+import json
 import logging
+import os
 import re
 import sys
-import uuid
 from contextvars import ContextVar
+from typing import Any
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -122,7 +124,33 @@ def configure(level: str = "INFO", stream=None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=False,  # tests re-configure; the lookup is cheap
     )
+    global _sink
+    _sink = (stream, logging.getLevelName(level))
     _configured = True
+
+
+# Where `request_line` writes, and from which level: set by `configure`.
+_sink: tuple[Any, int] | None = None
+
+
+def request_line(level: int, request_id: str, **fields: Any) -> None:
+    """The one line per request, with the keys and the scrub of every other line, rendered
+    without the structlog processor chain: on a cached answer (a few hundred microseconds in all)
+    the chain was a fifth of the cost. Until `configure` ran (or after structlog was reset), the
+    line goes through structlog like any other."""
+    if _sink is None or not structlog.is_configured():
+        (log.debug if level <= logging.DEBUG else log.info)("request", request_id=request_id, **fields)
+        return
+    stream, threshold = _sink
+    if level < threshold:
+        return
+    line = {k: _scrub(v) for k, v in fields.items()}
+    line["request_id"] = _scrub(request_id)
+    line["level"] = "debug" if level <= logging.DEBUG else "info"
+    line["time"] = clock.wall_now().isoformat().replace("+00:00", "Z")
+    line["message"] = "request"
+    stream.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+    stream.flush()
 
 
 def current() -> dict | None:
@@ -131,7 +159,8 @@ def current() -> dict | None:
 
 
 def request_id_from(value: str | None) -> str:
-    return value if value and _REQUEST_ID.match(value) else uuid.uuid4().hex
+    # 32 random hex digits, as uuid4().hex, without building a UUID object per request
+    return value if value and _REQUEST_ID.match(value) else os.urandom(16).hex()
 
 
 class RequestLog:
@@ -160,27 +189,31 @@ class RequestLog:
             await send(message)
 
         path = scope.get("path", "")
-        with structlog.contextvars.bound_contextvars(request_id=rid):
-            try:
-                await self.app(scope, receive, send_with_id)
-            except Exception:
-                fields["outcome"] = "INTERNAL_ERROR"
-                log.exception("request failed", path=path)
-                raise
-            finally:
-                _request.reset(token)
-                duration = clock.monotonic() - started
-                outcome = fields["outcome"] or ("ok" if status["code"] < 400 else f"HTTP_{status['code']}")
-                if path == "/graphql":
-                    metrics.request_done(fields["operation"], outcome, duration)
-                (log.debug if path in QUIET_PATHS else log.info)(
-                    "request",
-                    method=scope.get("method"),
-                    path=path,
-                    status=status["code"],
-                    duration_ms=round(duration * 1000, 3),
-                    operation=fields["operation"],
-                    role=fields["role"],
-                    account=fields["account"],
-                    outcome=outcome,
-                )
+        # Every line logged while serving carries the request id (bound directly: the context
+        # manager form costs a generator per request).
+        bound = structlog.contextvars.bind_contextvars(request_id=rid)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            fields["outcome"] = "INTERNAL_ERROR"
+            log.exception("request failed", path=path)
+            raise
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
+            _request.reset(token)
+            duration = clock.monotonic() - started
+            outcome = fields["outcome"] or ("ok" if status["code"] < 400 else f"HTTP_{status['code']}")
+            if path == "/graphql":
+                metrics.request_done(fields["operation"], outcome, duration)
+            request_line(
+                logging.DEBUG if path in QUIET_PATHS else logging.INFO,
+                rid,
+                method=scope.get("method"),
+                path=path,
+                status=status["code"],
+                duration_ms=round(duration * 1000, 3),
+                operation=fields["operation"],
+                role=fields["role"],
+                account=fields["account"],
+                outcome=outcome,
+            )

@@ -33,8 +33,9 @@ PURCHASE = """mutation($input: PurchaseInput!) { purchasePackage(input: $input) 
 LOCK = "SELECT * FROM account WHERE id = $1 FOR UPDATE"
 INSERT_PACKAGE = """INSERT INTO package (application_id, account_id, edition, status, rtc_code, rtc_anchor, rtc_months,
   rtc_expires_at, im_code, im_anchor, im_months, im_expires_at, started_at, auto_renew, auto_renew_months,
-  allowance_month, allowance_granted, allowance_used, next_due_at, created_at)
-VALUES ($1, $2, 'BASIC', 'ACTIVE', 'RTC_PREMIUM', $3, 1, $4, 'IM_PRO', $3, 1, $4, $3, false, 1, 0, 380000, 0, $5, $3)
+  allowance_month, allowance_granted, allowance_used, next_due_at, created_at, renew_flag)
+VALUES ($1, $2, 'BASIC', 'ACTIVE', 'RTC_PREMIUM', $3, 1, $4, 'IM_PRO', $3, 1, $4, $3, false, 1, 0, 380000, 0, $5, $3,
+  'MANUAL_RENEW')
 RETURNING id"""
 INSERT_ORDER = """INSERT INTO billing_order (account_id, placed_by_id, sdk_app_id, package_id, kind, status, edition,
   months, amount_fen, paid_voucher_fen, paid_gift_fen, paid_income_fen, paid_cash_fen, lines, details, created_at)
@@ -45,8 +46,13 @@ INSERT_ENTRIES = """INSERT INTO ledger_entry (transaction_id, account_id, book, 
   ($1, $2, 'GIFT', 0), ($1, $2, 'INCOME', 0), ($1, $2, 'CASH', -$3::bigint), ($1, $2, 'PROMOTIONS', 0),
   ($1, $2, 'REVENUE', $3::bigint)"""
 UPDATE_ACCOUNT = "UPDATE account SET cash_fen = cash_fen - $2 WHERE id = $1"
-INSERT_EVENT = """INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at)
-VALUES ($1, $2, 'PACKAGE_PURCHASED', $3, $4)"""
+# The event with its per-account sequence number (W-2), in one statement as the product writes it.
+INSERT_EVENT = """WITH seq AS (
+  INSERT INTO event_sequence (account_id, last_sequence) VALUES ($1, 1)
+  ON CONFLICT (account_id) DO UPDATE SET last_sequence = event_sequence.last_sequence + 1
+  RETURNING last_sequence)
+INSERT INTO event (account_id, sdk_app_id, type, data, occurred_at, sequence)
+SELECT $1, $2, 'PACKAGE_PURCHASED', $3, $4, last_sequence FROM seq"""
 
 
 def add_month(at: datetime) -> datetime:

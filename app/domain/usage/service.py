@@ -15,12 +15,10 @@ from app.domain import locks, tx
 from app.domain.accounts.models import Application
 from app.domain.catalog.models import UsageWeight
 from app.domain.codes import ErrorCode, PackageStatus
-from app.domain.columns import column
 from app.domain.errors import DomainError
 from app.domain.events import bus
 from app.domain.inputs import clean_text
 from app.domain.packages.models import Package
-from app.domain.timers import package_sweep
 from app.domain.usage.rating import local_day, split_allowance
 
 MAX_BATCH = 1000
@@ -166,19 +164,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         app_list = sorted({e.sdk_app_id for e in ordered if e.event_id in inserted})
         # Catch up first (C-1): a package whose month boundary or expiry is due but whose timer has
         # not run is brought to now, under account → package locks, before any minute is rated.
-        overdue = sorted(
-            set(await column(Package.filter(application_id__in=app_list, next_due_at__lte=now), "account_id", int))
-        )
-        accounts = {account_id: await locks.account(account_id, now) for account_id in overdue}
-        current = {
-            p.id: p
-            for p in await Package.filter(application_id__in=app_list, status__in=LIVE)
-            .order_by("application_id")
-            .select_for_update()
-        }
-        for p in current.values():
-            if p.account_id in accounts:
-                await package_sweep.catch_up(p, accounts[p.account_id], now)
+        current = await locks.rated_packages(app_list, now)
         history: dict[int, list[Package]] = {}
         for p in await Package.filter(application_id__in=app_list).order_by("-id"):
             history.setdefault(p.application_id, []).append(current.get(p.id, p))
