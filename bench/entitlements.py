@@ -24,10 +24,10 @@ ENTITLEMENTS = """query($app: Int!) { entitlements(sdkAppId: $app) { sdkAppId ed
 PACKAGES = """INSERT INTO package (application_id, account_id, edition, status, rtc_code, rtc_anchor, rtc_months,
   rtc_expires_at, im_code, im_anchor, im_months, im_expires_at, started_at, auto_renew, auto_renew_months,
   allowance_month, allowance_granted, allowance_used, reminded_7d_for, reminded_1d_for, next_due_at, next_due_kind,
-  created_at)
+  created_at, renew_flag)
 SELECT a.sdk_app_id, a.account_id, 'BASIC', 'ACTIVE', 'RTC_PREMIUM', now(), 12, now() + interval '1 year', 'IM_PRO',
   now(), 12, now() + interval '1 year', now(), false, 1, 0, 380000, 0, NULL, NULL, now() + interval '1 month',
-  'allowance', now()
+  'allowance', now(), 'MANUAL_RENEW'
 FROM unnest($1::bigint[]) WITH ORDINALITY AS x(id, n) JOIN application a ON a.sdk_app_id = x.id
 WHERE x.n % 4 <> 0"""
 
