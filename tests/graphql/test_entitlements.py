@@ -25,35 +25,10 @@ from tests.money import (
     usage_event,
 )
 
-COMMON = {
-    "STANDARD_UI",
-    "FLOATING_WINDOW",
-    "CUSTOM_UI",
-    "LOGIN_LOGOUT",
-    "SET_PROFILE",
-    "GET_PROFILE",
-    "ROOM_LIFECYCLE",
-    "ROOM_INFO",
-    "ROOM_CUSTOM_INFO",
-    "ROOM_TEXT_MESSAGE",
-    "MULTI_VIDEO_CALL",
-    "MULTI_VOICE_CALL",
-    "CAMERA_TOGGLE",
-    "MIC_TOGGLE",
-    "MIC_VOLUME",
-    "EVENT_CALLBACKS",
-    "MEMBER_LIST",
-    "MEMBER_ROLE_SWITCH",
-    "MUTE_ONE",
-    "MUTE_ALL",
-    "KICK_MEMBER",
-    "SCREEN_SHARE",
-    "AI_NOISE_SUPPRESSION",
-    "DEFAULT_AUDIO_MIXING",
-    "WEAK_NETWORK_OPTIMIZATION",
-    "PLATFORMS",
-}
-SEATS = {"SEAT_MODES", "REQUEST_TO_SPEAK", "CUSTOM_SEAT_COUNT", "SEAT_INVITE_LOCK_KICK"}
+# N-1: the features every edition includes, and the seat features, as the SPEC table lists them
+from tests.acceptance.spec import ALL_EDITION_FEATURES as COMMON
+from tests.acceptance.spec import SEATS
+
 FEATURES = {
     "TRIAL": COMMON | SEATS | {"MULTI_DEVICE_LOGIN"},
     "BASIC": COMMON,
