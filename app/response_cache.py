@@ -124,7 +124,7 @@ def _header(headers, wanted: bytes) -> bytes:
     return b""
 
 
-async def _read_body(receive) -> bytes | None:
+async def read_body(receive) -> bytes | None:
     chunks = []
     while True:
         message = await receive()
@@ -182,10 +182,10 @@ class ResponseCache:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             return await self.app(scope, receive, send)
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:
             return await self.app(scope, receive, send)
-        replay = _Replay(body, receive)
+        replay = Replay(body, receive)
         lookup = await self._lookup(scope, body) if len(body) <= MAX_BODY else None
         if lookup is None:
             return await self.app(scope, replay, send)
@@ -263,7 +263,7 @@ class ResponseCache:
         await redis_conn.get().set(key, header + b"\n" + response, ex=TTL_SECONDS)
 
 
-class _Replay:
+class Replay:
     """Hands the already-read body to the app, then the connection's own messages (disconnect)."""
 
     __slots__ = ("body", "receive")

@@ -14,6 +14,7 @@ from strawberry.http import async_base_view
 from strawberry.types.unset import UnsetType
 
 from app import auth_cache, console_static, db, live_events, logs, metrics, ops_http, redis_conn
+from app.graphql_post import GraphQLPost
 from app.response_cache import ResponseCache
 from app.settings import get_settings
 from graphql_schema.context import Context
@@ -78,18 +79,23 @@ def create_app(database_url: str | None = None, redis_url: str | None = None) ->
 
     # The whole-response cache answers hot reads before routing (app/response_cache.py), inside
     # the request log: a cached answer is logged, counted and carries its request id too.
+    # GraphQLPost takes the common POST of one JSON operation past Starlette's routing and
+    # strawberry's view (app/graphql_post.py); every other request reaches the view.
     return logs.RequestLog(
         ResponseCache(
-            Starlette(
-                routes=[
-                    Route("/graphql", graphql_app),
-                    WebSocketRoute("/graphql", graphql_app),
-                    Route("/healthz", ops_http.healthz),
-                    Route("/readyz", ops_http.readyz),
-                    Route("/metrics", ops_http.metrics_endpoint),
-                    *console_static.routes(),
-                ],
-                lifespan=lifespan,
+            GraphQLPost(
+                Starlette(
+                    routes=[
+                        Route("/graphql", graphql_app),
+                        WebSocketRoute("/graphql", graphql_app),
+                        Route("/healthz", ops_http.healthz),
+                        Route("/readyz", ops_http.readyz),
+                        Route("/metrics", ops_http.metrics_endpoint),
+                        *console_static.routes(),
+                    ],
+                    lifespan=lifespan,
+                ),
+                graphql_app,
             )
         )
     )
