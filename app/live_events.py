@@ -64,7 +64,17 @@ def install_publisher(redis: Redis) -> None:
                         pipe.publish(channel(event.account_id), encode(event))
                 await pipe.execute()
 
-    bus.install(publish, touch, publish_many)
+    async def publish_batch(events: list[bus.Published]) -> None:
+        """One command's few events: every version bumped, then every event published, in one
+        pipelined round trip (the bumps first: N-2, no stale answer once anyone hears of it)."""
+        pipe = redis.pipeline(transaction=False)
+        for key in dict.fromkeys(entitlements_cache.version_key(e.account_id, e.sdk_app_id) for e in events):
+            pipe.incr(key)
+        for event in events:
+            pipe.publish(channel(event.account_id), encode(event))
+        await pipe.execute()
+
+    bus.install(publish, touch, publish_many, publish_batch)
     # K-4: a committed catalog change bumps the catalog version every catalog cache keys on.
     from app import catalog_version
     from app.domain.catalog import audit as catalog_audit

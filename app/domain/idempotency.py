@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from app.domain import trace, tx
+from app.domain import rows, trace, tx
 from app.domain.accounts.caller import Caller
 from app.domain.codes import ErrorCode
 from app.domain.commands import Command
@@ -26,6 +26,11 @@ from app.domain.system.models import IdempotencyRecord
 from app.domain.tx import atomic
 
 KEY_TTL = timedelta(hours=24)
+# Every money-moving mutation sends these (app/domain/rows.py: fixed SQL, no query building)
+LOCK_KEY = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+FIND = "SELECT * FROM idempotency_record WHERE account_id = $1 AND key = $2"
+STORE = """INSERT INTO idempotency_record (account_id, key, mutation, request_hash, result, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)"""
 T = TypeVar("T")
 MAX_KEY = 64
 
@@ -62,8 +67,8 @@ async def run_once(
     check_key(key)
     digest = request_hash(request)
     async with atomic() as conn:
-        await conn.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"idem:{account_id}:{key}"])
-        existing = await IdempotencyRecord.filter(account_id=account_id, key=key).first()
+        await conn.execute_query(LOCK_KEY, [f"idem:{account_id}:{key}"])
+        existing = await rows.fetch_one(IdempotencyRecord, FIND, account_id, key)
         if existing is not None:
             if existing.created_at > now - KEY_TTL:
                 if existing.mutation != mutation or existing.request_hash != digest:
@@ -82,9 +87,7 @@ async def run_once(
             result = await action()
         finally:
             tx.cancel_join()
-        await IdempotencyRecord.create(
-            account_id=account_id, key=key, mutation=mutation, request_hash=digest, result=result, created_at=now
-        )
+        await rows.execute(STORE, account_id, key, mutation, digest, json.dumps(result), now)
         return result
 
 

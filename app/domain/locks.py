@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.domain import row_locks, trace
+from app.domain import row_locks, rows, trace
 from app.domain.accounts import arrears
 from app.domain.accounts.models import Account, Application
 from app.domain.columns import column
@@ -30,6 +30,14 @@ from app.domain.timers import package_sweep
 __all__ = ["KINDS", "Scope", "account", "scope", "skip_locked"]
 
 LIVE_PACKAGE_STATES = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
+# The statements every order-placing command sends, in fixed SQL (app/domain/rows.py)
+APPS_FOR_UPDATE = (
+    "SELECT * FROM application WHERE sdk_app_id = ANY($1) AND account_id = $2 ORDER BY sdk_app_id FOR UPDATE"
+)
+LIVE_PACKAGE_IDS = "SELECT id FROM package WHERE application_id = ANY($1) AND status IN ({})".format(
+    ", ".join(f"'{s.value}'" for s in LIVE_PACKAGE_STATES)
+)
+PACKAGES_FOR_UPDATE = "SELECT * FROM package WHERE id = ANY($1) ORDER BY id FOR UPDATE"
 
 
 @dataclass
@@ -63,20 +71,20 @@ async def scope(
     package_ids: Iterable[int] = (),
     order_ids: Iterable[int] = (),
 ) -> Scope:
-    """Lock the account, then its apps, their current packages (plus `package_ids`), then
+    """Lock the account, then those of `sdk_app_ids` that are its apps (others are left out of
+    `apps`: the caller answers NOT_FOUND), their current packages (plus `package_ids`), then
     `order_ids`, each kind in ascending id order; catch every locked row up to `at`."""
     held = Scope(await account(account_id, at))
     app_ids = sorted(set(sdk_app_ids))
     if app_ids:
-        rows = await Application.filter(sdk_app_id__in=app_ids).order_by("sdk_app_id").select_for_update()
-        held.apps = {a.sdk_app_id: a for a in rows}
+        held.apps = {a.sdk_app_id: a for a in await rows.fetch(Application, APPS_FOR_UPDATE, app_ids, account_id)}
+        app_ids = sorted(held.apps)
         trace.record("lock:apps")
     wanted = set(package_ids)
-    query = Package.filter(application_id__in=app_ids, status__in=LIVE_PACKAGE_STATES) if app_ids else None
-    live = [p.id for p in await query.only("id")] if query is not None else []
+    live = [p.id for p in await rows.fetch(Package, LIVE_PACKAGE_IDS, app_ids)] if app_ids else []
     ids = sorted(wanted | set(live))
     if ids:
-        held.by_id = {p.id: p for p in await Package.filter(id__in=ids).order_by("id").select_for_update()}
+        held.by_id = {p.id: p for p in await rows.fetch(Package, PACKAGES_FOR_UPDATE, ids)}
         trace.record("lock:packages")
     for package in held.by_id.values():
         await package_sweep.catch_up(package, held.account, at)

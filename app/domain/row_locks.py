@@ -9,18 +9,19 @@ from typing import Any, TypeVar
 
 from tortoise.queryset import QuerySet
 
-from app.domain import trace
+from app.domain import rows, trace
 from app.domain.accounts.models import Account
 from app.domain.codes import ErrorCode
 from app.domain.errors import DomainError
 
 Row = TypeVar("Row", bound=Any)
+ACCOUNT_FOR_UPDATE = "SELECT * FROM account WHERE id = $1 FOR UPDATE"
 KINDS = ("account", "apps", "packages", "orders")  # the lock order, as the write-path trace names it
 
 
 async def account(account_id: int) -> Account:
     """Lock the account row (first in the lock order), nothing owed applied."""
-    row = await Account.filter(id=account_id).select_for_update().first()
+    row = await rows.fetch_one(Account, ACCOUNT_FOR_UPDATE, account_id)
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, "account not found", "accountId")
     trace.record("lock:account")

@@ -10,13 +10,26 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 log = logging.getLogger(__name__)
 Callback = Callable[[], Awaitable[None]]
-_pending: ContextVar[list[Callback] | None] = ContextVar("after_commit", default=None)
+
+
+class _Block(list[Callback]):
+    """The after-commit callbacks of one atomic() block, and its batches (on_commit_batch)."""
+
+    __slots__ = ("batches",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: dict[str, list[Any]] = {}
+
+
+_pending: ContextVar[_Block | None] = ContextVar("after_commit", default=None)
 
 
 _join_next: ContextVar[bool] = ContextVar("join_outer", default=False)
@@ -42,7 +55,7 @@ async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
 
         yield connections.get("default")  # the open transaction's client; callbacks go to the parent
         return
-    mine: list[Callback] = []
+    mine = _Block()
     token = _pending.set(mine)
     try:
         async with in_transaction() as conn:
@@ -76,3 +89,17 @@ def on_commit(callback: Callback) -> None:
     if pending is None:
         raise RuntimeError("on_commit outside atomic(): the change would have no commit to wait for")
     pending.append(callback)
+
+
+def on_commit_batch(name: str, item: Any, flush: Callable[[list[Any]], Awaitable[None]]) -> None:
+    """`item` joins the block's batch `name`, handed to `flush` once after commit as one list (the
+    events of a command published in one Redis round trip instead of two per event). The flush
+    takes the place of the batch's first callback; a failed block drops its batch with it."""
+    pending = _pending.get()
+    if pending is None:
+        raise RuntimeError("on_commit_batch outside atomic(): the change would have no commit to wait for")
+    batch = pending.batches.get(name)
+    if batch is None:
+        batch = pending.batches[name] = []
+        pending.append(lambda: flush(batch))
+    batch.append(item)

@@ -63,7 +63,7 @@ async def app(account: Account, name="Room app") -> int:
 
 
 async def buy(account: Account, sdk_app_id: int, edition="BASIC", months=1, *, auto_renew=False, vouchers=()) -> Order:
-    return await packages.purchase(
+    placed = await packages.purchase(
         caller(account),
         sdk_app_id=sdk_app_id,
         edition=edition,
@@ -73,10 +73,11 @@ async def buy(account: Account, sdk_app_id: int, edition="BASIC", months=1, *, a
         voucher_ids=list(vouchers),
         at=await clock.now(),
     )
+    return placed.order
 
 
 async def renew(account: Account, sdk_app_id: int, months=1, scope="FULL", vouchers=()) -> Order:
-    return await packages.renew(
+    placed = await packages.renew(
         caller(account),
         sdk_app_id=sdk_app_id,
         months=months,
@@ -84,6 +85,7 @@ async def renew(account: Account, sdk_app_id: int, months=1, scope="FULL", vouch
         voucher_ids=list(vouchers),
         at=await clock.now(),
     )
+    return placed.order
 
 
 async def trial(account: Account, sdk_app_id: int) -> Package:

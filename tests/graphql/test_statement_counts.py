@@ -81,7 +81,9 @@ async def test_N2_an_entitlements_miss_sends_at_most_this_many_statements_and_a_
 # After issues 11–13 landed: + the scheduled-price reads (K-1, two statements) and the catch-up's
 # package lookup of the lock module. Then the catalog snapshot (app/domain/catalog/snapshot.py):
 # edition, components, price changes and campaigns became one version check per transaction.
+# Session 3: lock_app locks the caller's own account without reading the app's owner first, and
+# the answer uses the package the command wrote instead of reading it back (16 and 15).
 # A regression past these is a failing test.
-PURCHASE_STATEMENTS = 18
-RENEWAL_STATEMENTS = 18
+PURCHASE_STATEMENTS = 16
+RENEWAL_STATEMENTS = 15
 ENTITLEMENTS_MISS_STATEMENTS = 7

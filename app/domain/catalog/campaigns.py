@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from app import cache_validity
+from app.domain import rows
 from app.domain.accounts.caller import Caller
 from app.domain.catalog import audit, snapshot
 from app.domain.catalog.models import Campaign, Edition
@@ -21,6 +22,7 @@ from app.domain.errors import DomainError
 from app.domain.tx import atomic
 
 PAID_PACKAGE_ORDER_KINDS = ("PURCHASE", "RENEWAL", "UPGRADE", "AUTO_RENEWAL")
+FIRST_ORDER = "SELECT 1 FROM billing_order WHERE account_id = $1 AND kind = ANY($2) LIMIT 1"
 CODE_MAX = 32
 
 
@@ -41,9 +43,7 @@ async def listed(*, at: datetime, everything: bool) -> list[Campaign]:
 
 async def first_order_eligible(account_id: int) -> bool:
     """B-4: never had a paid room-kit order (a refunded one, or one placed by a sub-user, counts)."""
-    from app.domain.orders.models import Order
-
-    return not await Order.filter(account_id=account_id, kind__in=PAID_PACKAGE_ORDER_KINDS).exists()
+    return not await rows.exists(FIRST_ORDER, account_id, list(PAID_PACKAGE_ORDER_KINDS))
 
 
 async def best(edition: Edition, *, first_order_eligible: bool, at: datetime) -> tuple[str, int] | None:

@@ -28,14 +28,30 @@ Published = Event | Written
 Publisher = Callable[[Published], Awaitable[None]]
 Toucher = Callable[[int, int | None], Awaitable[None]]
 BulkPublisher = Callable[[list[Written]], Awaitable[None]]
+BatchPublisher = Callable[[list[Published]], Awaitable[None]]
 _publisher: Publisher | None = None
 _toucher: Toucher | None = None
 _bulk: BulkPublisher | None = None
+_batch: BatchPublisher | None = None
 
 
-def install(publisher: Publisher | None, toucher: Toucher | None = None, bulk: BulkPublisher | None = None) -> None:
-    global _publisher, _toucher, _bulk
-    _publisher, _toucher, _bulk = publisher, toucher, bulk
+def install(
+    publisher: Publisher | None,
+    toucher: Toucher | None = None,
+    bulk: BulkPublisher | None = None,
+    batch: BatchPublisher | None = None,
+) -> None:
+    global _publisher, _toucher, _bulk, _batch
+    _publisher, _toucher, _bulk, _batch = publisher, toucher, bulk, batch
+
+
+async def publish_recorded(events: list[Published]) -> None:
+    """The events one transaction recorded, in order: touched and published together."""
+    if _batch is not None:
+        await _batch(events)
+        return
+    for event in events:
+        await publish(event)
 
 
 async def publish(event: Published) -> None:

@@ -51,7 +51,7 @@ async def record(
         sequence=row["sequence"],
     )
     event._saved_in_db = True
-    tx.on_commit(lambda: bus.publish(event))
+    tx.on_commit_batch("events", event, bus.publish_recorded)
     if row["deliveries"]:
         kick.after_commit()
     return event

@@ -3,7 +3,6 @@
 per (account, key); the answer is the order with its package, fresh or replayed."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,17 +12,13 @@ from app.domain.commands import PurchasePackage, RenewPackage, UpgradePackage
 from app.domain.orders.models import Order
 from app.domain.packages import service, upgrade
 from app.domain.packages.models import Package
+from app.domain.packages.periods import Placed
 
-
-@dataclass(frozen=True)
-class Placed:
-    order: Order
-    package: Package | None
+__all__ = ["Placed", "purchase", "renew", "upgrade_package"]
 
 
 async def _placed(order: Order) -> Placed:
-    # Called inside the transaction, which still holds the package lock: this call's own result,
-    # not whatever a concurrent call commits next.
+    # A replay: the order's package as things stand now.
     package_id: int | None = order.package_id
     return Placed(order, await Package.get(id=package_id) if package_id else None)
 
@@ -41,13 +36,10 @@ async def _once(
     command: PurchasePackage | RenewPackage | UpgradePackage,
     key: str,
     at: datetime,
-    place: Callable[[], Awaitable[Order]],
+    place: Callable[[], Awaitable[Placed]],
 ) -> Placed:
-    async def run() -> Placed:
-        return await _placed(await place())
-
     return await idempotency.once(
-        command, account_id=idempotency.key_space(caller), key=key, now=at, run=run, record=_record, replay=_replay
+        command, account_id=idempotency.key_space(caller), key=key, now=at, run=place, record=_record, replay=_replay
     )
 
 

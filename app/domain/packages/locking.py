@@ -8,16 +8,18 @@ from datetime import datetime
 
 from app.domain import locks
 from app.domain.accounts.caller import Caller
-from app.domain.accounts.models import Application
 from app.domain.errors import NotFound
 from app.domain.packages.periods import Locked
 
 
 async def lock_app(caller: Caller, sdk_app_id: int, at: datetime) -> Locked:
-    """Check who may act, then lock account → application → current package (app/domain/locks.py)
-    with everything they owe up to `at` applied first (C-1, N-2)."""
-    app = await Application.get_or_none(sdk_app_id=sdk_app_id).only("sdk_app_id", "account_id")
-    if app is None or app.account_id != caller.account_id:
+    """Lock account → application → current package (app/domain/locks.py) with everything they owe
+    up to `at` applied first (C-1, N-2). The caller's own account is locked first and the app
+    only if it is one of that account's: an app of another account (or none) is NOT_FOUND, and
+    no separate read of the app's owner is needed (an app never changes account)."""
+    if caller.account_id is None:
         raise NotFound("application", "sdkAppId")
-    held = await locks.scope(app.account_id, at, sdk_app_ids=[sdk_app_id])
+    held = await locks.scope(caller.account_id, at, sdk_app_ids=[sdk_app_id])
+    if sdk_app_id not in held.apps:
+        raise NotFound("application", "sdkAppId")
     return Locked(held.account, held.apps[sdk_app_id], held.packages[sdk_app_id])

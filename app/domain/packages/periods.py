@@ -30,6 +30,15 @@ class Locked:
     package: Package | None
 
 
+@dataclass(frozen=True)
+class Placed:
+    """An order-placing command's answer: the order and its package as this transaction left them
+    (the objects it wrote, so the answer costs no second read)."""
+
+    order: Order
+    package: Package | None
+
+
 def schedule(package: Package) -> None:
     """Set the next instant a timer has work on this package (C-1), and make it punctual."""
     from app.domain.timers import packages as package_timers

@@ -17,6 +17,7 @@ from app.domain.packages.locking import lock_app
 from app.domain.packages.models import Package
 from app.domain.packages.periods import (  # noqa: F401 - also re-exported: callers name them through this module
     Locked,
+    Placed,
     allowance_granted,
     apply_renewal,
     component_state,
@@ -117,7 +118,7 @@ async def purchase(
     accept_agreements: bool,
     voucher_ids: list[int],
     at: datetime,
-) -> Order:
+) -> Placed:
     view = await catalog.purchasable_edition(edition, at)  # K-1: the prices in effect at the order's instant
     catalog.check_months(months)
     if not accept_agreements:
@@ -184,7 +185,7 @@ async def purchase(
             },
         )
         await allowance_granted(package, at)
-    return order
+    return Placed(order, package)
 
 
 async def renew(
@@ -195,7 +196,7 @@ async def renew(
     scope: str,
     voucher_ids: list[int],
     at: datetime,
-) -> Order:
+) -> Placed:
     catalog.check_months(months)
     if scope not in SCOPES:
         raise DomainError(ErrorCode.INVALID_SCOPE, "scope is FULL, RTC_ONLY or IM_ONLY", "scope")
@@ -215,7 +216,7 @@ async def renew(
             voucher_ids=voucher_ids,
         )
         await renewed(locked, package, order, at)
-    return order
+    return Placed(order, package)
 
 
 async def renewed(locked: Locked, package: Package, order: Order, at: datetime) -> None:

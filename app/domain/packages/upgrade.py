@@ -26,10 +26,10 @@ from app.domain.events import service as events
 from app.domain.money import format_fen
 from app.domain.orders import payment
 from app.domain.orders import service as orders
-from app.domain.orders.models import Order
 from app.domain.packages import read, rules
 from app.domain.packages import service as packages
 from app.domain.packages.models import Package
+from app.domain.packages.periods import Placed
 from app.domain.tx import atomic
 
 COMPONENTS = ("rtc", "im")
@@ -234,7 +234,7 @@ async def quote(caller: Caller, sdk_app_id: int, target_edition: str, at: dateti
     return await plan(await read.current_for_app(sdk_app_id), target_edition, at)
 
 
-async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: datetime) -> Order:
+async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: datetime) -> Placed:
     """U-1…U-4 in one transaction: lock account → app → package, check, charge, change the package."""
     async with atomic():
         locked = await packages.lock_app(caller, sdk_app_id, at)
@@ -285,4 +285,4 @@ async def upgrade(caller: Caller, *, sdk_app_id: int, target_edition: str, at: d
                 "expiresAt": package.expires_at.isoformat(),
             },
         )
-    return order
+    return Placed(order, package)

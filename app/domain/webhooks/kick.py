@@ -17,11 +17,16 @@ def install(enqueuer: Enqueuer | None) -> None:
 
 
 def after_commit() -> None:
-    """Ask for a relay run as soon as the current transaction has committed."""
+    """Ask for a relay run as soon as the current transaction has committed (once per
+    transaction, however many of its events have deliveries)."""
     if _enqueuer is None:
         return
     enqueue = _enqueuer
-    tx.on_commit(lambda: enqueue(None))
+
+    async def relay(_asked: list[None]) -> None:
+        await enqueue(None)
+
+    tx.on_commit_batch("webhook-relay", None, relay)
 
 
 async def at(due: datetime) -> None:
