@@ -27,6 +27,27 @@ MAX_MINUTES = 10**7
 LIVE = (PackageStatus.TRIAL, PackageStatus.ACTIVE, PackageStatus.EXPIRED)
 
 
+OWNERS = "SELECT sdk_app_id, account_id FROM application WHERE sdk_app_id = ANY($1)"
+# What rating needs of every package the apps ever had (newest first), without building models:
+# a batch touches hundreds of packages and the ORM's row conversion was most of its cost.
+HISTORY = """SELECT id, application_id, status, edition, started_at, rtc_expires_at, im_expires_at, ended_at
+FROM package WHERE application_id = ANY($1) ORDER BY id DESC"""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A package as rating sees it: when it covered its app, and as what."""
+
+    id: int
+    application_id: int
+    status: str
+    edition: str
+    started_at: datetime
+    rtc_expires_at: datetime
+    im_expires_at: datetime | None
+    ended_at: datetime | None
+
+
 @dataclass(frozen=True)
 class UsageInput:
     event_id: str
@@ -83,14 +104,14 @@ FROM unnest($1::bigint[], $2::bigint[]) AS c(id, minutes) WHERE p.id = c.id
 """
 
 
-def _end(p: Package) -> datetime:
+def _end(p: Package | Span) -> datetime:
     ends = [p.rtc_expires_at] + ([p.im_expires_at] if p.im_expires_at else [])
     if p.ended_at is not None:
         ends.append(p.ended_at)
     return min(ends)
 
 
-def _covering(history: list[Package], at: datetime) -> tuple[str, Package | None]:
+def _covering(history: list[Package | Span], at: datetime) -> tuple[str, Package | Span | None]:
     """What the app had when the usage happened: ("TRIAL", p), ("PAID", p) or ("NONE", None).
     A late report is rated by the package of its instant, so trial usage stays free (T-5)."""
     for p in history:  # newest first
@@ -123,10 +144,11 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         seen.add(e.event_id)
         good.append((index, e))
     app_ids = sorted({e.sdk_app_id for _, e in good})
-    apps = {a.sdk_app_id: a for a in await Application.filter(sdk_app_id__in=app_ids)}
+    conn = connections.get("default")
+    owners = {r["sdk_app_id"]: r["account_id"] for r in await conn.execute_query_dict(OWNERS, [app_ids])}
     known = []
     for index, e in good:
-        if e.sdk_app_id in apps:
+        if e.sdk_app_id in owners:
             known.append(e)
         else:
             errors.append(
@@ -144,7 +166,7 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
                     (
                         e.event_id,
                         e.sdk_app_id,
-                        apps[e.sdk_app_id].account_id,
+                        owners[e.sdk_app_id],
                         e.kind,
                         e.minutes,
                         e.minutes * weights[e.kind],
@@ -165,9 +187,10 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
         # Catch up first (C-1): a package whose month boundary or expiry is due but whose timer has
         # not run is brought to now, under account → package locks, before any minute is rated.
         current = await locks.rated_packages(app_list, now)
-        history: dict[int, list[Package]] = {}
-        for p in await Package.filter(application_id__in=app_list).order_by("-id"):
-            history.setdefault(p.application_id, []).append(current.get(p.id, p))
+        history: dict[int, list[Package | Span]] = {}
+        for row in await conn.execute_query_dict(HISTORY, [app_list]):
+            span = current.get(row["id"]) or Span(**row)
+            history.setdefault(span.application_id, []).append(span)
         # Only first arrivals are rated, in occurrence order, against a running allowance; the
         # package of the usage's instant decides trial (free), paid (allowance) or none (billed).
         rated: list[tuple[str, int, int, int | None, bool]] = []
@@ -181,7 +204,8 @@ async def record_usage(events: list[UsageInput], *, now: datetime) -> IngestResu
             if (
                 covering == "PAID" and package is not None and package.id in current
             ):  # only the current month can still give
-                left = package.allowance_granted - package.allowance_used - used.get(package.id, 0)
+                live = current[package.id]
+                left = live.allowance_granted - live.allowance_used - used.get(live.id, 0)
                 included, billable = split_allowance(std, left)
                 used[package.id] = used.get(package.id, 0) + included
             rated.append((e.event_id, included, billable, package.id if package else None, covering == "TRIAL"))
