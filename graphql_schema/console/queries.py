@@ -1,4 +1,5 @@
 """What the console (UI-1) needs to know about its caller, and the operators' account finder."""
+
 from typing import Annotated
 
 import strawberry
@@ -10,6 +11,7 @@ from graphql_schema.accounts.types import Account, account_of
 from graphql_schema.enums import Role
 from graphql_schema.pagination import check_first
 from graphql_schema.permissions import operator
+from graphql_schema.query import domain_field
 
 
 @strawberry.type
@@ -29,14 +31,18 @@ class ConsoleQuery:
         if caller is None:
             return None
         s = get_settings()
-        return Viewer(role=Role(caller.role),
-                      account_id=strawberry.ID(str(caller.account_id)) if caller.account_id else None,
-                      scopes=sorted(caller.scopes), simulated_clock=s.clock_mode == "simulated",
-                      sandbox_payments=s.payments_mode == "sandbox")
+        return Viewer(
+            role=Role(caller.role),
+            account_id=strawberry.ID(str(caller.account_id)) if caller.account_id else None,
+            scopes=sorted(caller.scopes),
+            simulated_clock=s.clock_mode == "simulated",
+            sandbox_payments=s.payments_mode == "sandbox",
+        )
 
-    @strawberry.field(description="Operators: accounts whose id is `search` or whose name contains it, newest first.")
+    @domain_field(description="Operators: accounts whose id is `search` or whose name contains it, newest first.")
     async def accounts(
-        self, info: Info,
+        self,
+        info: Info,
         search_text: Annotated[str | None, strawberry.argument(name="search")] = None,
         first: int = 20,
     ) -> list[Account]:

@@ -41,6 +41,13 @@ async def test_UI2_operators_find_accounts_by_id_or_part_of_the_name(client):
     assert error_codes(result) == ["BAD_USER_INPUT"]
 
 
+async def test_H3_an_account_search_of_any_text_is_an_answer_or_a_typed_error(client):
+    # found by the fuzzer: a NUL reached PostgreSQL, a 20-digit "id" overflowed bigint
+    assert error_codes(await gql(client, ACCOUNTS, {"s": "a\u0000b"}, OPERATOR)) == ["INVALID_INPUT"]
+    assert data(await gql(client, ACCOUNTS, {"s": "99999999999999999999"}, OPERATOR))["accounts"] == []
+    assert data(await gql(client, ACCOUNTS, {"s": "\u00b2"}, OPERATOR))["accounts"] == []
+
+
 async def test_M2_M3_usage_daily_splits_included_and_billable_per_shanghai_day(client):
     account_id, token = await new_account(client)
     await credit(client, account_id, "10000.00")
