@@ -8,15 +8,18 @@ from arq import ArqRedis
 from app import clock, redis_conn
 from app.domain.timers import punctual
 from app.domain.webhooks import kick
+from workers.enqueue_script import Enqueuer
 
 TASKS = {"package": "run_package_timers", "account": "run_account_timers"}
 KICK_MS = 50  # commits within one 50 ms window share one relay job, run at the window's end
 
 
 def install(pool: ArqRedis) -> None:
+    jobs = Enqueuer(pool)  # arq's enqueue_job in one round trip (workers/enqueue_script.py)
+
     async def enqueue(kind: str, row_id: int, due: datetime) -> None:
-        await pool.enqueue_job(
-            TASKS[kind], row_id, _job_id=redis_conn.key(punctual.job_id(kind, row_id, due)), _defer_until=due
+        await jobs.enqueue(
+            TASKS[kind], row_id, job_id=redis_conn.key(punctual.job_id(kind, row_id, due)), defer_until=due
         )
 
     async def relay(due: datetime | None) -> None:
@@ -25,14 +28,14 @@ def install(pool: ArqRedis) -> None:
         per second). The relay function keeps no result, so a finished job never blocks an id."""
         if due is None:
             window = (int(clock.wall_now().timestamp() * 1000) // KICK_MS + 1) * KICK_MS
-            await pool.enqueue_job(
+            await jobs.enqueue(
                 "relay_webhooks",
-                _job_id=redis_conn.key(f"webhooks:kick:{window}"),
-                _defer_until=datetime.fromtimestamp(window / 1000, UTC),
+                job_id=redis_conn.key(f"webhooks:kick:{window}"),
+                defer_until=datetime.fromtimestamp(window / 1000, UTC),
             )
         else:
-            await pool.enqueue_job(
-                "relay_webhooks", _job_id=redis_conn.key(f"webhooks:{int(due.timestamp())}"), _defer_until=due
+            await jobs.enqueue(
+                "relay_webhooks", job_id=redis_conn.key(f"webhooks:{int(due.timestamp())}"), defer_until=due
             )
 
     punctual.install(enqueue)
