@@ -49,6 +49,11 @@ FEATURE_MATRIX = (
 TYPENAME = "{ __typename }"
 GOALS = {"entitlements": 0.8, "featureMatrix": 1.0, "typename": 0.8, "purchase": 0.15}
 USAGE_GOAL = 20_000
+# The recordUsage goal is the issue's one absolute figure ("≥ 20,000 events/s kept": what this
+# commit's code measured when the issue was filed, on a machine where bare `{ hello }` served
+# 5,158 req/s). Besides the absolute figure, the run measures that commit's code on this machine,
+# same workload, as the anchor of "kept" (docs/decisions.md, "recordUsage on a slower machine").
+FILING_COMMIT = "72183ba"
 RSS_GOAL_MB = 200
 CONNECTIONS = 32
 PURCHASE_CLIENTS = 16
@@ -319,7 +324,35 @@ def usage_figures(args) -> dict:
     if code != 0:
         return {"error": f"bench.usage exited {code}"}
     figures = json.loads((common.RESULTS / "usage.json").read_text())
-    return {"events_per_second": figures["events_per_second"], "latency_ms": figures["server"].get("latency_ms")}
+    return {
+        "events_per_second": figures["events_per_second"],
+        "latency_ms": figures["server"].get("latency_ms"),
+        "bare_sql_insert_events_per_second": figures["bare_sql_insert"]["events_per_second"],
+        "ratio_vs_bare_sql_insert": figures["ratio_vs_bare_sql_insert"],
+    }
+
+
+def filing_usage(args) -> dict:
+    """bench.usage of the code at FILING_COMMIT, checked out in a temporary git worktree and run by
+    this interpreter (its own `app` and `bench` packages come first on the path)."""
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "filing"
+        added = subprocess.run(
+            ["git", "worktree", "add", "--detach", str(path), FILING_COMMIT], cwd=common.ROOT, capture_output=True
+        )
+        if added.returncode != 0:
+            return {"error": f"git worktree add {FILING_COMMIT}: {added.stderr.decode()[-300:]}"}
+        try:
+            code = subprocess.call(
+                [sys.executable, "-m", "bench.usage", "--batches", str(args.usage_batches), "--concurrency", "4"],
+                cwd=path,
+            )
+            if code != 0:
+                return {"error": f"bench.usage at {FILING_COMMIT} exited {code}"}
+            figures = json.loads((path / "bench" / "results" / "usage.json").read_text())
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=common.ROOT, capture_output=True)
+    return {"commit": FILING_COMMIT, "events_per_second": figures["events_per_second"]}
 
 
 def ratios(rounds: dict) -> dict:
@@ -364,11 +397,22 @@ def table(figures: dict) -> str:
         )
     usage = figures.get("record_usage", {})
     if "events_per_second" in usage:
-        ok = "meets goal" if usage["events_per_second"] >= USAGE_GOAL else "BELOW GOAL"
+        rate = usage["events_per_second"]
+        ok = "meets goal" if rate >= USAGE_GOAL else "BELOW GOAL"
+        bare = usage.get("bare_sql_insert_events_per_second")
         lines.append(
-            f"| `recordUsage`, batches of 1,000, 4 clients | 1 | {usage['events_per_second']:,.0f} events/s "
-            f"| – | – | – | >= {USAGE_GOAL:,} {ok} |"
+            f"| `recordUsage`, batches of 1,000, 4 clients | 1 | {rate:,.0f} events/s "
+            f"| bare SQL insert (unnest, ON CONFLICT) | {bare:,.0f} | {usage.get('ratio_vs_bare_sql_insert')}× "
+            f"| >= {USAGE_GOAL:,} events/s {ok} |"
         )
+        filing = figures.get("record_usage_at_filing", {})
+        if "events_per_second" in filing:
+            kept = rate / filing["events_per_second"]
+            ok = "meets goal" if kept >= 1.0 else "BELOW GOAL"
+            lines.append(
+                f"| `recordUsage`, kept? | 1 | {rate:,.0f} events/s | the code that measured 20,659 at filing "
+                f"({filing['commit']}), this run | {filing['events_per_second']:,.0f} | {kept:.3f}× | >= 1.0 {ok} |"
+            )
     for procs, rss in figures["rss_mb_after_load"].items():
         ok = "meets goal" if rss <= RSS_GOAL_MB else "ABOVE GOAL"
         lines.append(
@@ -413,6 +457,8 @@ async def main(args) -> dict:
         "rss_mb_after_load": rss,
     }
     figures["record_usage"] = usage_figures(args)
+    if not args.skip_usage:
+        figures["record_usage_at_filing"] = filing_usage(args)
     figures["uptime_at_end"] = uptime()
     figures["raw_rounds"] = rounds
     figures["table"] = table(figures)
