@@ -8,8 +8,9 @@ ASGI layer answers the one shape nearly every client sends — POST, `Content-Ty
 application/json`, a JSON object with a string `query`, no streaming `Accept` — by calling the
 same `schema.execute` with the same context the view builds, and writes the same JSON body
 (`strawberry.http.process_result`, compact separators) with status 200. Everything else,
-including every malformed body, goes to the view unchanged, so its answers (and its 400s) stay
-the library's own.
+including a body that is not JSON, goes to the view unchanged, so its answers (and its 400s) stay
+the library's own — except JSON that is neither an object nor a list, on which the view raises
+(a 500): that gets a 400 here (H-3).
 """
 
 import json
@@ -24,9 +25,9 @@ from strawberry.types.graphql import OperationType
 from app.response_cache import Replay, read_body
 
 ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION})
+NOT_AN_OPERATION = b"The request body must be a JSON object: one GraphQL operation."
 # The keyword of a subscription operation (a field literally named `subscription` also matches:
 # that request merely takes the view's path).
-NOT_AN_OPERATION = b"The request body must be a JSON object: one GraphQL operation."
 SUBSCRIPTION = re.compile(r"\bsubscription\b")
 
 
@@ -78,7 +79,7 @@ class GraphQLPost:
         query, variables, operation_name, extensions = request
         http_request = Request(scope, replay)
         context = await self.view.get_context(http_request, None)
-        try:
+        try:  # the two 400s below are the view's answers to the same requests
             result = await self.view.schema.execute(
                 query,
                 variable_values=variables,
@@ -87,7 +88,6 @@ class GraphQLPost:
                 allowed_operation_types=ALLOWED,
                 operation_extensions=extensions,
             )
-        # The view's answers to the same requests
         except CannotGetOperationTypeError as e:
             return await _send(send, 400, e.as_http_error_reason().encode(), b"text/plain; charset=utf-8")
         except InvalidOperationTypeError as e:
